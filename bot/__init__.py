@@ -1,0 +1,14 @@
+"""The WhatsApp edge: webhook, signature check, parsing, conversations, replies."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.runtime import Runtime
+
+
+def register_bot(app: Flask, runtime: Runtime) -> None:
+    """Attach the WhatsApp webhook blueprint."""
+    from bot.webhook import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,20 @@
+"""Entry point of the conversation layer: checks every message, then routes by who wrote."""
+
+from __future__ import annotations
+
+from services.context import Turn
+
+ALLOWED_MEDIA = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+BODY_LIMIT = 1600
+
+
+def handle_message(turn: Turn) -> None:
+    """Answer one inbound message (the caller commits)."""
+    msg = turn.inbound
+    if len(msg.body) > BODY_LIMIT:
+        turn.reply("too_long", limit=BODY_LIMIT)
+        return
+    if any(m["content_type"] not in ALLOWED_MEDIA for m in msg.media):
+        turn.reply("media_unsupported")
+        return
+    turn.reply("citizen_menu")

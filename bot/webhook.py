@@ -1,0 +1,72 @@
+"""`POST /whatsapp/inbound` and `POST /whatsapp/status`: Twilio's doors in."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import DBAPIError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.conversation import handle_message
+from bot.parse import BadRequest, parse_inbound
+from bot.signature import signature_valid
+from services.delivery import record_status
+from services.inbound import receive_inbound
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("whatsapp", __name__, url_prefix="/whatsapp")
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["layanan"]
+
+
+def _twiml(response: MessagingResponse | None = None) -> Response:
+    return Response(str(response or MessagingResponse()), mimetype="text/xml")
+
+
+def _refuse(status: int, reason: str) -> Response:
+    return Response(reason + "\n", status=status, mimetype="text/plain")
+
+
+@bp.before_request
+def _check_signature() -> Response | None:
+    settings = _runtime().settings
+    if settings.validate_signatures and not signature_valid(settings, request):
+        log.warning("refused %s: missing or invalid X-Twilio-Signature", request.path)
+        return _refuse(403, "invalid signature")
+    return None
+
+
+@bp.post("/inbound")
+def inbound() -> Response:
+    try:
+        message = parse_inbound(request.form)
+    except BadRequest as exc:
+        return _refuse(400, str(exc))
+    try:
+        receive_inbound(_runtime(), message, handle_message)
+    except DBAPIError:
+        log.exception("database unavailable while receiving %s", message.sid)
+        return _refuse(503, "temporarily unavailable, please retry")
+    # Replies travel through the outbox (each gets a SID for quote-replies and status).
+    return _twiml()
+
+
+@bp.post("/status")
+def status() -> Response:
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
+    if not sid or not state:
+        return _refuse(400, "MessageSid and MessageStatus are required")
+    code_text = request.form.get("ErrorCode") or ""
+    code = int(code_text) if code_text.isdigit() else None
+    try:
+        known = record_status(_runtime(), sid, state, code, request.form.get("ErrorMessage"))
+    except DBAPIError:
+        return _refuse(503, "temporarily unavailable, please retry")
+    if not known:
+        log.info("status %s for unknown message %s", state, sid)
+    return Response(status=204)

@@ -1,0 +1,23 @@
+"""SQLAlchemy models, one module per entity, re-exported here."""
+
+from models.base import Base, UTCDateTime
+from models.breach import Breach
+from models.citizen import Citizen
+from models.conversation import Conversation
+from models.digest_sent import DigestSent
+from models.lease import SchedulerLease
+from models.ledger import LedgerEntry
+from models.login_token import LoginToken
+from models.message import Direction, InStatus, Message, OutStatus
+from models.month_close import MonthClose
+from models.region import RW, Kecamatan, Kelurahan
+from models.staff import Role, Staff
+from models.ticket import FINAL_STATUSES, OPEN_STATUSES, Service, Ticket, TicketStatus
+from models.ticket_event import TicketEvent
+
+__all__ = [
+    "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
+    "InStatus", "Message", "OutStatus", "DigestSent", "LoginToken", "MonthClose",
+    "SchedulerLease", "RW", "Kecamatan", "Kelurahan", "Role", "Staff", "FINAL_STATUSES",
+    "OPEN_STATUSES", "Service", "Ticket", "TicketStatus", "TicketEvent",
+]

@@ -1,0 +1,53 @@
+"""Staff from the roster: officers, backups and supervisors."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+from models.region import Kecamatan, Kelurahan
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    BACKUP = "backup"
+    SUPERVISOR = "supervisor"
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
+             validate_strings=True))
+    tpp_base: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_leave_until: Mapped[date | None] = mapped_column(Date)
+    # A supervisor's scope is the smallest region its roster row names; both empty = city.
+    scope_kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))
+    scope_kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    scope_kecamatan: Mapped[Kecamatan | None] = relationship(foreign_keys=[scope_kecamatan_id])
+    scope_kelurahan: Mapped[Kelurahan | None] = relationship(foreign_keys=[scope_kelurahan_id])
+
+    def available_on(self, day: date) -> bool:
+        """Active and not on leave on that date."""
+        return self.active and (self.on_leave_until is None or self.on_leave_until < day)
+
+    @property
+    def scope_label(self) -> str:
+        """`Kelurahan Jagir`, `Kecamatan Wonokromo` or `Kota Surabaya`."""
+        if self.scope_kelurahan is not None:
+            return f"Kelurahan {self.scope_kelurahan.name}"
+        if self.scope_kecamatan is not None:
+            return f"Kecamatan {self.scope_kecamatan.name}"
+        return "Kota Surabaya"

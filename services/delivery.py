@@ -1,0 +1,146 @@
+"""Delivering the outbox: claim rows with a lease, send, retry with backoff, record status."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from models import Direction, Message, OutStatus
+from services.db import is_sqlite
+from services.runtime import Runtime
+from services.transport import Outgoing, SendResult, Transport, TransportError
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=15)
+UNSENT = (OutStatus.PENDING.value, OutStatus.SENDING.value)
+# Twilio's statuses only move forward; a late callback never moves one back.
+STATUS_RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "sent": 3,
+               "failed": 4, "undelivered": 4, "delivered": 4, "read": 5}
+
+
+def worker_id() -> str:
+    """A name for this sender, unique across processes and hosts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"  # noqa: S311
+
+
+def _claim(rt: Runtime, worker: str, limit: int) -> list[tuple[Message, bool]]:
+    """Lease up to `limit` due rows; only the oldest unsent row per recipient (order)."""
+    now = rt.now()
+    earlier = aliased(Message)
+    blocked = exists().where(earlier.direction == Direction.OUT.value,
+                             earlier.status.in_(UNSENT), earlier.phone == Message.phone,
+                             earlier.id < Message.id)
+    query = (select(Message)
+             .where(Message.direction == Direction.OUT.value, Message.status.in_(UNSENT),
+                    Message.next_attempt_at <= now,
+                    or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+                    ~blocked)
+             .order_by(Message.id).limit(limit))
+    if not is_sqlite(rt.engine):  # SQLite has one writer at a time already
+        query = query.with_for_update(skip_locked=True, of=Message)
+    with rt.transaction() as db:
+        rows = db.scalars(query).all()
+        claimed = []
+        for row in rows:
+            recovering = row.status == OutStatus.SENDING.value  # its sender died mid-send
+            row.status = OutStatus.SENDING.value
+            row.claimed_by, row.claimed_until = worker, now + LEASE
+            claimed.append((row, recovering))
+    return claimed
+
+
+def _backoff(rt: Runtime, attempts: int) -> timedelta:
+    base = rt.settings.outbox_backoff_seconds * (2 ** (attempts - 1))
+    jittered = base * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
+    return min(timedelta(seconds=jittered), MAX_BACKOFF)
+
+
+def _outgoing(rt: Runtime, row: Message) -> Outgoing:
+    return Outgoing(to=row.phone, body=row.body or "", content_sid=row.content_sid,
+                    content_variables=row.content_variables,
+                    status_callback=f"{rt.settings.public_base_url}/whatsapp/status")
+
+
+def _finish(rt: Runtime, row: Message, worker: str, values: dict) -> bool:
+    """Write the outcome only if this worker still holds the lease."""
+    with rt.transaction() as db:
+        done = db.execute(update(Message)
+                          .where(Message.id == row.id, Message.claimed_by == worker)
+                          .values(claimed_by=None, claimed_until=None, **values))
+        return done.rowcount == 1
+
+
+def _send_one(rt: Runtime, transport: Transport, row: Message, recovering: bool,
+              worker: str) -> str:
+    outgoing = _outgoing(rt, row)
+    attempts = row.attempts + 1
+    try:
+        result: SendResult | None = None
+        if recovering and row.claimed_until is not None:
+            result = transport.find_sent(outgoing, since=row.created_at)
+        result = result or transport.send(outgoing)
+    except TransportError as exc:
+        now = rt.now()
+        if exc.retryable and attempts < rt.settings.outbox_max_attempts:
+            _finish(rt, row, worker, {"status": OutStatus.PENDING.value, "attempts": attempts,
+                                      "error_code": exc.code, "error_message": exc.message,
+                                      "next_attempt_at": now + _backoff(rt, attempts)})
+            log.warning("message %s: attempt %d failed (%s), will retry", row.id, attempts, exc)
+            return "retry"
+        _finish(rt, row, worker, {"status": OutStatus.FAILED.value, "attempts": attempts,
+                                  "error_code": exc.code, "error_message": exc.message,
+                                  "status_at": now})
+        log.error("message %s failed for good after %d attempt(s): %s", row.id, attempts, exc)
+        return "failed"
+    now = rt.now()
+    _finish(rt, row, worker, {"status": result.status, "sid": result.sid, "attempts": attempts,
+                              "sent_at": now, "status_at": now, "error_code": None,
+                              "error_message": None})
+    return "sent"
+
+
+def deliver_due(rt: Runtime, transport: Transport, limit: int = 50,
+                worker: str | None = None) -> dict[str, int]:
+    """Send every due message (oldest first per recipient) until none is left claimable."""
+    worker = worker or worker_id()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    while True:
+        claimed = _claim(rt, worker, limit)
+        if not claimed:
+            return counts
+        for row, recovering in claimed:
+            counts[_send_one(rt, transport, row, recovering, worker)] += 1
+
+
+def record_status(rt: Runtime, sid: str, status: str, error_code: int | None,
+                  error_message: str | None) -> bool:
+    """Apply a Twilio status callback; never moves a status backwards. False if unknown."""
+    status = status.lower()
+    with rt.transaction() as db:
+        row = db.scalar(select(Message).where(Message.sid == sid,
+                                              Message.direction == Direction.OUT.value))
+        if row is None:
+            return False
+        if STATUS_RANK.get(status, -1) > STATUS_RANK.get(row.status, -1):
+            row.status = status
+            row.status_at = rt.now()
+            if error_code is not None:
+                row.error_code, row.error_message = error_code, error_message
+        return True
+
+
+def failed_messages(rt: Runtime, since: datetime, limit: int = 100) -> list[Message]:
+    """Outbound messages that could not be delivered, newest first (for supervisors)."""
+    with rt.sessions() as db:
+        return list(db.scalars(select(Message).where(
+            Message.direction == Direction.OUT.value,
+            Message.status.in_((OutStatus.FAILED.value, OutStatus.UNDELIVERED.value)),
+            Message.created_at >= since).order_by(Message.id.desc()).limit(limit)))
