@@ -98,7 +98,9 @@ def receive_inbound(rt: Runtime, msg: Inbound, handler: Handler) -> Outcome:
             with rt.sessions() as db:
                 if db.scalar(select(Message.id).where(Message.sid == msg.sid)) is not None:
                     return Outcome(None, duplicate=True)
-            raise
+            if attempt == ATTEMPTS_ON_CONFLICT:
+                raise
+            log.info("message %s raced another insert; retrying (%d)", msg.sid, attempt)
         except StaleDataError:
             if attempt == ATTEMPTS_ON_CONFLICT:
                 raise
