@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot import citizen_chat, staff_chat
 from services.context import Turn
+from services.people import staff_by_phone
 
 ALLOWED_MEDIA = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 BODY_LIMIT = 1600
@@ -17,4 +19,8 @@ def handle_message(turn: Turn) -> None:
     if any(m["content_type"] not in ALLOWED_MEDIA for m in msg.media):
         turn.reply("media_unsupported")
         return
-    turn.reply("citizen_menu")
+    staff = staff_by_phone(turn.db, msg.phone)
+    if staff is not None:
+        staff_chat.handle(turn, staff)
+    else:
+        citizen_chat.handle(turn)

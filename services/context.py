@@ -38,7 +38,7 @@ class Ctx:
                ticket_id: int | None = None, variables: dict[str, Any] | None = None,
                in_reply_to_id: int | None = None, **context: Any) -> list[Message]:
         """Queue a message to `to` in this transaction (sent after commit)."""
-        body = self.text(template, **context)
+        body = self.text(template, ticket_id=ticket_id, **context)
         return queue(self.db, self.settings, self.now,
                      Envelope(to=to, body=body, kind=kind, ticket_id=ticket_id,
                               in_reply_to_id=in_reply_to_id, variables=variables))

@@ -1,0 +1,112 @@
+"""Officers and supervisors work in chat: commands, quote-replies, refusals that explain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.keywords import Command, parse_command
+from models import Direction, Message, Role, Staff, Ticket
+from services.breaches import BreachError, excuse_breach
+from services.context import Turn
+from services.places import find_rw
+from services.tickets import (
+    TicketError,
+    acknowledge,
+    ask_citizen,
+    get_ticket,
+    officer_tasks,
+    reject,
+    relay_to_citizen,
+    resolve,
+    transfer,
+)
+
+OFFICER_WORDS = {"TERIMA", "TANYA", "SELESAI", "TOLAK", "ALIHKAN", "TUGAS"}
+SUPERVISOR_WORDS = {"REKAP", "MAAFKAN", "SKOR", "MASUK"}
+HELP_WORDS = {"BANTUAN", "MENU", "HELP", "KTP", "KK", "STATUS"}
+
+
+def quoted_ticket(turn: Turn) -> int | None:
+    """The ticket of the bot message this one quote-replies to, if any."""
+    replied = turn.inbound.replied_sid
+    if not replied:
+        return None
+    return turn.db.scalar(select(Message.ticket_id).where(
+        Message.sid == replied, Message.direction == Direction.OUT.value,
+        Message.phone == turn.sender))
+
+
+def handle(turn: Turn, staff: Staff) -> None:
+    """Route a staff member's message by role."""
+    command = parse_command(turn.inbound.body or "")
+    try:
+        if staff.role is Role.SUPERVISOR:
+            _supervisor(turn, staff, command)
+        else:
+            _officer(turn, staff, command)
+    except (TicketError, BreachError) as error:
+        turn.reply("ticket_error", error=error, number=error.ticket_id)
+
+
+def _ticket_for(turn: Turn, command: Command, quoted: int | None) -> Ticket:
+    number = command.number or quoted
+    if number is None:
+        raise TicketError("number_missing", keyword=command.keyword)
+    return get_ticket(turn, number)
+
+
+def _officer(turn: Turn, officer: Staff, command: Command) -> None:
+    quoted = quoted_ticket(turn)
+    word = command.keyword
+    if word == "TUGAS":
+        turn.reply("officer_tasks", tickets=officer_tasks(turn, officer))
+    elif word in OFFICER_WORDS:
+        _officer_action(turn, officer, command, _ticket_for(turn, command, quoted))
+    elif word in SUPERVISOR_WORDS and word != "SKOR":
+        turn.reply("staff_supervisor_only")
+    elif word == "SKOR":
+        turn.reply("not_available_yet", feature="skor")
+    elif quoted is not None and (turn.inbound.body.strip() or turn.inbound.media):
+        ticket = get_ticket(turn, quoted)
+        relay_to_citizen(turn, officer, ticket, turn.inbound.body.strip())
+        turn.reply("officer_relayed", ticket=ticket, ticket_id=ticket.id)
+    else:
+        turn.reply("officer_help", officer=officer)
+
+
+def _officer_action(turn: Turn, officer: Staff, command: Command, ticket: Ticket) -> None:
+    word, rest = command.keyword, command.rest
+    if word == "TERIMA":
+        acknowledge(turn, officer, ticket)
+    elif word == "TANYA":
+        if not rest:
+            raise TicketError("question_required", ticket.id)
+        ask_citizen(turn, officer, ticket, rest)
+    elif word == "SELESAI":
+        resolve(turn, officer, ticket, rest, turn.inbound.media)
+    elif word == "TOLAK":
+        reject(turn, officer, ticket, rest)
+    elif word == "ALIHKAN":
+        answer = find_rw(turn.db, rest)
+        if answer.rw is None:
+            turn.reply("officer_transfer_where", answer=answer, ticket=ticket, ticket_id=ticket.id)
+            return
+        transfer(turn, officer, ticket, answer.rw)
+    turn.reply("officer_done", action=word, ticket=ticket, ticket_id=ticket.id)
+
+
+def _supervisor(turn: Turn, supervisor: Staff, command: Command) -> None:
+    word = command.keyword
+    if word == "MAAFKAN":
+        ticket = _ticket_for(turn, command, quoted_ticket(turn))
+        breach = excuse_breach(turn, supervisor, ticket, command.rest)
+        turn.reply("supervisor_excused", ticket=ticket, breach=breach, ticket_id=ticket.id)
+        if ticket.officer is not None:
+            turn.notify(ticket.officer.phone, "officer_breach_excused", ticket_id=ticket.id,
+                        ticket=ticket, supervisor=supervisor, reason=breach.excuse_reason)
+    elif word in ("REKAP", "SKOR", "MASUK"):
+        turn.reply("not_available_yet", feature=word.lower())
+    elif word in OFFICER_WORDS:
+        turn.reply("staff_officer_only")
+    else:
+        turn.reply("supervisor_help", supervisor=supervisor)
