@@ -32,7 +32,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides)
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "web" / "static"))
     app.config.update(
@@ -46,4 +47,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["layanan"] = runtime
     register_web(app, runtime)
     register_commands(app)
+    if settings.run_scheduler and _serving():
+        from services.jobs import start_background_scheduler
+
+        start_background_scheduler(runtime)  # same lease as `scheduler run`; stops on close
     return app
+
+
+def _serving() -> bool:
+    """False inside a `flask` command other than `run` (`db upgrade` must not run jobs)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.info_name == "run"

@@ -6,9 +6,13 @@ from sqlalchemy import select
 
 from bot.keywords import Command, parse_command
 from models import Direction, Message, Role, Staff, Ticket
-from services.breaches import BreachError, excuse_breach
+from services.auth import LINK_TTL, issue_login_link
+from services.breaches import BreachError, excuse_and_notify
 from services.context import Turn
+from services.digest import send_digest_now
+from services.month import MonthError, month_of_instant, parse_month
 from services.places import find_rw
+from services.report import report_for_scope
 from services.tickets import (
     TicketError,
     acknowledge,
@@ -23,7 +27,7 @@ from services.tickets import (
 
 OFFICER_WORDS = {"TERIMA", "TANYA", "SELESAI", "TOLAK", "ALIHKAN", "TUGAS"}
 SUPERVISOR_WORDS = {"REKAP", "MAAFKAN", "SKOR", "MASUK"}
-HELP_WORDS = {"BANTUAN", "MENU", "HELP", "KTP", "KK", "STATUS"}
+SCORE_ROWS = 25
 
 
 def quoted_ticket(turn: Turn) -> int | None:
@@ -65,7 +69,7 @@ def _officer(turn: Turn, officer: Staff, command: Command) -> None:
     elif word in SUPERVISOR_WORDS and word != "SKOR":
         turn.reply("staff_supervisor_only")
     elif word == "SKOR":
-        turn.reply("not_available_yet", feature="skor")
+        _score(turn, officer, command)
     elif quoted is not None and (turn.inbound.body.strip() or turn.inbound.media):
         ticket = get_ticket(turn, quoted)
         relay_to_citizen(turn, officer, ticket, turn.inbound.body.strip())
@@ -99,14 +103,31 @@ def _supervisor(turn: Turn, supervisor: Staff, command: Command) -> None:
     word = command.keyword
     if word == "MAAFKAN":
         ticket = _ticket_for(turn, command, quoted_ticket(turn))
-        breach = excuse_breach(turn, supervisor, ticket, command.rest)
+        breach = excuse_and_notify(turn, supervisor, ticket, command.rest)
         turn.reply("supervisor_excused", ticket=ticket, breach=breach, ticket_id=ticket.id)
-        if ticket.officer is not None:
-            turn.notify(ticket.officer.phone, "officer_breach_excused", ticket_id=ticket.id,
-                        ticket=ticket, supervisor=supervisor, reason=breach.excuse_reason)
-    elif word in ("REKAP", "SKOR", "MASUK"):
-        turn.reply("not_available_yet", feature=word.lower())
+    elif word == "REKAP":
+        send_digest_now(turn, supervisor, in_reply_to_id=turn.inbound.id)
+    elif word == "SKOR":
+        _score(turn, supervisor, command)
+    elif word == "MASUK":
+        turn.reply("supervisor_login_link", url=issue_login_link(turn, supervisor),
+                   minutes=int(LINK_TTL.total_seconds() // 60))
     elif word in OFFICER_WORDS:
         turn.reply("staff_officer_only")
     else:
         turn.reply("supervisor_help", supervisor=supervisor)
+
+
+def _score(turn: Turn, staff: Staff, command: Command) -> None:
+    """`SKOR [YYYY-MM]`: a supervisor sees their region, an officer their own figures."""
+    try:
+        month = parse_month(command.rest) if command.rest else month_of_instant(
+            turn.now, turn.settings.zone)
+    except MonthError:
+        turn.reply("score_bad_month")
+        return
+    report = report_for_scope(turn.rt, turn.db, month, staff)
+    shown = sorted(report.officers, key=lambda o: (o.iki, o.name))[:SCORE_ROWS]
+    regions = [r for r in report.kelurahan if r.iko is not None][:SCORE_ROWS]
+    turn.reply("score", report=report, shown=shown, regions=regions,
+               scope=staff.scope_label if staff.role is Role.SUPERVISOR else None)

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 import click
-from flask import current_app, render_template
+from flask import current_app
 
 from services.runtime import Runtime
+from services.texts import render_file
 
 
 def runtime() -> Runtime:
@@ -18,7 +19,8 @@ def runtime() -> Runtime:
 
 def echo_template(name: str, err: bool = False, **context: Any) -> None:
     """Print a text template from templates/cli/ (every user-facing text is a template)."""
-    click.echo(render_template(f"cli/{name}", **context).rstrip("\n"), err=err)
+    text = render_file(f"cli/{name}", tz=runtime().settings.timezone, **context)
+    click.echo(text, err=err)
 
 
 def parse_instant(text: str, rt: Runtime) -> tuple[datetime, bool]:

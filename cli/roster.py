@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
+from services.balai import import_balai
 from services.roster import import_roster
 
 
@@ -22,5 +23,14 @@ def roster_group() -> None:
 def import_command(file: Path) -> None:
     result = import_roster(runtime(), file.read_bytes())
     echo_template("roster_import.txt", err=not result.ok, result=result, file=file.name)
+    if not result.ok:
+        sys.exit(1)
+
+
+@roster_group.command("balai", help="Impor koordinat balai RW (CSV).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def balai_command(file: Path) -> None:
+    result = import_balai(runtime(), file.read_bytes())
+    echo_template("balai_import.txt", err=not result.ok, result=result, file=file.name)
     if not result.ok:
         sys.exit(1)

@@ -112,3 +112,13 @@ class Ticket(Base):
     def number(self) -> str:
         """`#123`, as users see it."""
         return f"#{self.id}"
+
+
+def index_predicate(name: str):
+    """The WHERE clause a partial index of `ticket` was declared with.
+
+    A query carrying it verbatim can use the index on SQLite (which matches terms
+    literally) as on PostgreSQL.
+    """
+    index = next(ix for ix in Ticket.__table__.indexes if ix.name == name)
+    return index.dialect_options["postgresql"]["where"]

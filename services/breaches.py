@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from models import Breach, Staff, Ticket, TicketEvent
 from services.context import Ctx
+from services.ledger import sync_ticket_ledger
 from services.people import in_scope, supervisors_for
 from services.ticket_clock import late_minutes
 
@@ -39,6 +40,7 @@ def record_breach(ctx: Ctx, ticket: Ticket) -> Breach:
     ctx.db.add(breach)
     record_event(ctx, ticket, "breached", deadline=ticket.deadline_at.isoformat())
     ctx.db.flush()
+    sync_ticket_ledger(ctx, ticket)
     late = late_minutes(ctx.calendar, ticket, ctx.now)
     variables = {"1": ticket.number, "2": ticket.rw.label,
                  "3": ticket.officer.name if ticket.officer else "-"}
@@ -75,4 +77,15 @@ def excuse_breach(ctx: Ctx, supervisor: Staff, ticket: Ticket, reason: str) -> B
     breach.excused_at, breach.excused_by_id = ctx.now, supervisor.id
     breach.excuse_reason = reason.strip()
     record_event(ctx, ticket, "excused", actor=supervisor, reason=reason.strip())
+    sync_ticket_ledger(ctx, ticket)
+    return breach
+
+
+def excuse_and_notify(ctx: Ctx, supervisor: Staff, ticket: Ticket, reason: str) -> Breach:
+    """Excuse the breach and tell the officer it was blamed on (`MAAFKAN`, the dashboard)."""
+    breach = excuse_breach(ctx, supervisor, ticket, reason)
+    officer = breach.officer or ticket.officer
+    if officer is not None:
+        ctx.notify(officer.phone, "officer_breach_excused", ticket_id=ticket.id, ticket=ticket,
+                   supervisor=supervisor, reason=breach.excuse_reason)
     return breach

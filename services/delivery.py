@@ -18,9 +18,10 @@ from services.transport import Outgoing, SendResult, Transport, TransportError
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=15)
 UNSENT = (OutStatus.PENDING.value, OutStatus.SENDING.value)
+# Twilio stamps messages to the second, and its clock is not ours: look a little earlier.
+RECOVERY_MARGIN = timedelta(minutes=5)
 # Twilio's statuses only move forward; a late callback never moves one back.
 STATUS_RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "sent": 3,
                "failed": 4, "undelivered": 4, "delivered": 4, "read": 5}
@@ -29,6 +30,10 @@ STATUS_RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "sent": 3
 def worker_id() -> str:
     """A name for this sender, unique across processes and hosts."""
     return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"  # noqa: S311
+
+
+def _lease(rt: Runtime) -> timedelta:
+    return timedelta(seconds=rt.settings.outbox_lease_seconds)
 
 
 def _claim(rt: Runtime, worker: str, limit: int) -> list[tuple[Message, bool]]:
@@ -52,7 +57,7 @@ def _claim(rt: Runtime, worker: str, limit: int) -> list[tuple[Message, bool]]:
         for row in rows:
             recovering = row.status == OutStatus.SENDING.value  # its sender died mid-send
             row.status = OutStatus.SENDING.value
-            row.claimed_by, row.claimed_until = worker, now + LEASE
+            row.claimed_by, row.claimed_until = worker, now + _lease(rt)
             claimed.append((row, recovering))
     return claimed
 
@@ -78,14 +83,54 @@ def _finish(rt: Runtime, row: Message, worker: str, values: dict) -> bool:
         return done.rowcount == 1
 
 
+def _keep_lease(rt: Runtime, row: Message, worker: str) -> bool:
+    """Before each send of a batch: make sure the lease outlasts it, or that it is gone.
+
+    A batch stuck behind slow answers can outlive the lease it was claimed with; another
+    sender may then have taken the row (and sent it), so it must not be sent again here.
+    """
+    now = rt.now()
+    margin = timedelta(seconds=2 * rt.settings.twilio_timeout_seconds)
+    if row.claimed_until is not None and row.claimed_until - now >= margin:
+        return True
+    with rt.transaction() as db:
+        renewed = db.execute(update(Message)
+                             .where(Message.id == row.id, Message.claimed_by == worker)
+                             .values(claimed_until=now + _lease(rt)))
+        if renewed.rowcount != 1:
+            return False
+    row.claimed_until = now + _lease(rt)
+    return True
+
+
+def _known_sids(rt: Runtime, row: Message, since: datetime) -> frozenset[str]:
+    """SIDs Twilio gave to our other messages to this number since `since`."""
+    with rt.sessions() as db:
+        return frozenset(db.scalars(select(Message.sid).where(
+            Message.direction == Direction.OUT.value, Message.phone == row.phone,
+            Message.id != row.id, Message.sid.is_not(None), Message.sent_at >= since)))
+
+
+def _already_sent(rt: Runtime, transport: Transport, row: Message,
+                  outgoing: Outgoing) -> SendResult | None:
+    """Whether an earlier attempt reached Twilio after all (a crash, a time-out or a 5xx
+    after the message was created): only one message per number is ever in flight, so a
+    message to it that none of our rows knows is this one."""
+    since = row.created_at - RECOVERY_MARGIN
+    return transport.find_sent(outgoing, since=since, known=_known_sids(rt, row, since))
+
+
 def _send_one(rt: Runtime, transport: Transport, row: Message, recovering: bool,
-              worker: str) -> str:
+              worker: str) -> str | None:
+    if not _keep_lease(rt, row, worker):
+        log.info("message %s: lease taken over by another sender; skipped", row.id)
+        return None
     outgoing = _outgoing(rt, row)
     attempts = row.attempts + 1
     try:
         result: SendResult | None = None
-        if recovering and row.claimed_until is not None:
-            result = transport.find_sent(outgoing, since=row.created_at)
+        if recovering or row.attempts > 0:
+            result = _already_sent(rt, transport, row, outgoing)
         result = result or transport.send(outgoing)
     except TransportError as exc:
         now = rt.now()
@@ -117,7 +162,9 @@ def deliver_due(rt: Runtime, transport: Transport, limit: int = 50,
         if not claimed:
             return counts
         for row, recovering in claimed:
-            counts[_send_one(rt, transport, row, recovering, worker)] += 1
+            outcome = _send_one(rt, transport, row, recovering, worker)
+            if outcome is not None:
+                counts[outcome] += 1
 
 
 def record_status(rt: Runtime, sid: str, status: str, error_code: int | None,

@@ -50,6 +50,8 @@ class Settings:
     rate_limit_per_minute: int = 20
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: float = 2.0
+    outbox_lease_seconds: float = 60.0
+    twilio_timeout_seconds: float = 10.0
     outbox_sender_thread: bool = True
     run_scheduler: bool = False
     content_sids: Mapping[str, str] = field(default_factory=dict)
@@ -152,6 +154,16 @@ def _check_twilio(raw: Mapping[str, Any]) -> None:
         )
 
 
+def _check_lease(settings: Settings) -> None:
+    # A send still waiting on Twilio must never be taken over by another sender.
+    if settings.twilio_timeout_seconds <= 0:
+        raise ConfigError("TWILIO_TIMEOUT_SECONDS must be more than 0")
+    if settings.outbox_lease_seconds < 2 * settings.twilio_timeout_seconds:
+        raise ConfigError(
+            f"OUTBOX_LEASE_SECONDS ({settings.outbox_lease_seconds:g}) must be at least twice "
+            f"TWILIO_TIMEOUT_SECONDS ({settings.twilio_timeout_seconds:g})")
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None,
                   environ: Mapping[str, str] | None = None,
                   dotenv_path: Path | None = None) -> Settings:
@@ -193,6 +205,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         rate_limit_per_minute=_int(raw, "RATE_LIMIT_PER_MINUTE", 20, minimum=1),
         outbox_max_attempts=_int(raw, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
         outbox_backoff_seconds=_float(raw, "OUTBOX_BACKOFF_SECONDS", 2.0),
+        outbox_lease_seconds=_float(raw, "OUTBOX_LEASE_SECONDS", 60.0),
+        twilio_timeout_seconds=_float(raw, "TWILIO_TIMEOUT_SECONDS", 10.0),
         outbox_sender_thread=_truthy(raw.get("OUTBOX_SENDER_THREAD", True)),
         run_scheduler=_truthy(raw.get("RUN_SCHEDULER", False)),
         content_sids={k: str(raw[f"CONTENT_SID_{k.upper()}"]) for k in MESSAGE_KINDS
@@ -201,6 +215,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         or _truthy(raw.get("VALIDATE_SIGNATURES", False)),
         log_level=str(raw.get("LOG_LEVEL") or "INFO").upper(),
     )
+    _check_lease(settings)
     try:
         settings.calendar()
     except CalendarConfigError as exc:

@@ -67,5 +67,9 @@ def _environment() -> Environment:
 
 def render(name: str, tz: str = "Asia/Jakarta", **context: Any) -> str:
     """Render `templates/messages/<name>.txt`; user text is data, never template source."""
-    template = _environment().get_template(f"messages/{name}.txt")
-    return template.render(tz=tz, **context).strip()
+    return render_file(f"messages/{name}.txt", tz=tz, **context)
+
+
+def render_file(path: str, tz: str = "Asia/Jakarta", **context: Any) -> str:
+    """Render any text template under templates/ with the message filters."""
+    return _environment().get_template(path).render(tz=tz, **context).strip()

@@ -16,6 +16,7 @@ from models.ticket import OPEN_STATUSES, Service
 from services.breaches import breach_if_due
 from services.context import Ctx
 from services.conversations import expect_rating
+from services.ledger import sync_ticket_ledger
 from services.people import route_officer, supervisors_for
 from services.ticket_clock import refresh_deadline, sla_of
 from sla.clock import StatusChange, clock_start, deadline, reminder_at
@@ -168,6 +169,8 @@ def _close(ctx: Ctx, ticket: Ticket, kind: str, status: TicketStatus, actor: Sta
     ticket.closed_at = ctx.now
     record_event(ctx, ticket, kind, actor=actor,
                  actor_kind="citizen" if actor is None else "staff", status=status, **details)
+    if ticket.breached_at is not None:  # the last late days up to the close
+        sync_ticket_ledger(ctx, ticket)
 
 
 def resolve(ctx: Ctx, officer: Staff, ticket: Ticket, note: str,

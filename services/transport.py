@@ -55,8 +55,10 @@ class Transport(Protocol):
         """Hand one message over; raise TransportError on failure."""
         ...
 
-    def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
-        """After a crash mid-send: the message if it did reach the provider, else None."""
+    def find_sent(self, message: Outgoing, since: datetime,
+                  known: frozenset[str] = frozenset()) -> SendResult | None:
+        """After a crash or an unclear failure mid-send: the message if it did reach the
+        provider (one created since `since` whose SID is not in `known`), else None."""
         ...
 
 
@@ -77,7 +79,8 @@ class ConsoleTransport:
                  message.body.splitlines()[0][:80] if message.body else message.content_sid)
         return SendResult(sid=sid, status="logged")
 
-    def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+    def find_sent(self, message: Outgoing, since: datetime,
+                  known: frozenset[str] = frozenset()) -> SendResult | None:
         return None
 
 
@@ -100,7 +103,8 @@ class TwilioTransport:
 
                 client = Client(self.settings.twilio_account_sid,
                                 self.settings.twilio_auth_token,
-                                http_client=TwilioHttpClient(timeout=10))
+                                http_client=TwilioHttpClient(
+                                    timeout=self.settings.twilio_timeout_seconds))
                 if self.settings.twilio_api_base_url:
                     client.api.base_url = self.settings.twilio_api_base_url
                 self._client = client
@@ -122,7 +126,8 @@ class TwilioTransport:
             raise classify(exc) from exc
         return SendResult(sid=created.sid, status=created.status or "queued")
 
-    def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+    def find_sent(self, message: Outgoing, since: datetime,
+                  known: frozenset[str] = frozenset()) -> SendResult | None:
         try:
             recent = self.client.messages.list(to=whatsapp_address(message.to),
                                                date_sent_after=since, limit=50)
@@ -130,7 +135,9 @@ class TwilioTransport:
             raise classify(exc) from exc
         for item in recent:
             created = item.date_created
-            if (item.body or "") == message.body and created and created >= since:
+            # A template's body at Twilio is the rendered template, not ours.
+            same = message.content_sid is not None or (item.body or "") == message.body
+            if item.sid not in known and same and created and created >= since:
                 return SendResult(sid=item.sid, status=item.status or "queued")
         return None
 

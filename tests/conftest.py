@@ -131,6 +131,18 @@ def fake_twilio():
 
 
 @pytest.fixture
+def fake_twilio_server(clock):
+    """Twilio's REST API as a real local HTTP server (tests/fake_twilio_server.py).
+
+    To use it, a test module extends `overrides` with `twilio_server_settings(server)`
+    (and is not marked `twilio`, whose mock would intercept every request)."""
+    from tests.fake_twilio_server import FakeTwilioServer
+
+    with FakeTwilioServer(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
 def app(request, overrides):
     """The app; tests marked `twilio` get the Twilio transport and signed webhooks."""
     from wsgi import create_app

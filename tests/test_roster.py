@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import RW, Kecamatan, Kelurahan, Role, Staff
-from tests.conftest import SAMPLE_ROSTER
+from tests.conftest import ROOT, SAMPLE_ROSTER
+
+ROOT_DATA = ROOT / "data"
 
 HEADER = "role,name,phone,kecamatan,kelurahan,rw,tpp_base\n"
 
@@ -143,3 +145,25 @@ def test_unknown_kelurahan_is_created_without_code_and_warned(rt, runner, tmp_pa
     assert "peringatan baris 2: kelurahan tidak ada di data Kemendagri" in result.output
     with rt.sessions() as db:
         assert db.scalar(select(Kelurahan).where(Kelurahan.name == "Kampung Baru")).code is None
+
+
+def test_balai_coordinates_import_all_or_nothing(rt, runner, tmp_path):
+    runner.invoke(args=["roster", "import", str(SAMPLE_ROSTER)])
+    good = ROOT_DATA / "sample_balai.csv"
+    result = runner.invoke(args=["roster", "balai", str(good)])
+    assert result.exit_code == 0 and "17 RW diperbarui" in result.output
+    with rt.sessions() as db:
+        rw = db.scalar(select(RW).join(Kelurahan).where(Kelurahan.name == "Jagir",
+                                                       RW.number == 2))
+        assert (rw.latitude, rw.longitude) == (-7.3032, 112.7489)
+    bad = _write(tmp_path, "", raw=b"kecamatan,kelurahan,rw,latitude,longitude\n"
+                 b"Wonokromo,Jagir,1,-7.1,112.1\nWonokromo,Jagir,9,-7.3,112.7\n"
+                 b"Gayungan,Ketintang,1,-7.30,112.72\n")
+    result = runner.invoke(args=["roster", "balai", bad])
+    assert result.exit_code == 1
+    assert "baris 2: koordinat tidak valid" in result.output
+    assert "baris 3: RW belum ada di roster: Jagir RW 9" in result.output
+    with rt.sessions() as db:
+        rw1 = db.scalar(select(RW).join(Kelurahan).where(Kelurahan.name == "Ketintang",
+                                                        RW.number == 1))
+        assert rw1.latitude == -7.3086  # the good row of the bad file was not applied

@@ -8,7 +8,9 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import parse_qs, urlsplit
 
 import responses
 from twilio.request_validator import RequestValidator
@@ -27,6 +29,12 @@ TWILIO_SETTINGS = {
     "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
     "OUTBOX_BACKOFF_SECONDS": 0,
 }
+
+
+def twilio_server_settings(server, timeout: float = 0.5) -> dict:
+    """Settings that send through a FakeTwilioServer over HTTP (short client time-out)."""
+    return {**TWILIO_SETTINGS, "TWILIO_API_BASE_URL": server.base_url,
+            "TWILIO_TIMEOUT_SECONDS": timeout, "OUTBOX_LEASE_SECONDS": max(5, 4 * timeout)}
 
 
 def sign(url: str, form: dict) -> str:
@@ -85,6 +93,17 @@ class FakeTwilio:
         """Bodies delivered to `phone`, in order."""
         return [s.body or "" for s in self.sent if s.to == phone]
 
+    def list_callback(self, request):
+        """`GET Messages.json?To=…`: what was sent to that number, newest first."""
+        to = (parse_qs(urlsplit(request.url).query).get("To") or [""])[0]
+        stamp = format_datetime(datetime.now(UTC), usegmt=True)
+        with self._lock:
+            items = [s for s in self.sent if not to or "whatsapp:" + s.to == to]
+        return 200, {}, json.dumps({"messages": [
+            {"sid": s.sid, "to": "whatsapp:" + s.to, "body": s.body or "", "status": "queued",
+             "date_created": stamp} for s in reversed(items)],
+            "next_page_uri": None, "page": 0, "page_size": 50, "uri": request.url})
+
 
 class Phone:
     """A WhatsApp user writing to the bot through the signed webhook."""
@@ -109,5 +128,7 @@ class Phone:
 def fake_twilio_endpoint(rsps: responses.RequestsMock) -> FakeTwilio:
     fake = FakeTwilio()
     rsps.add_callback(responses.POST, MESSAGES_URL, callback=fake.callback,
+                      content_type="application/json")
+    rsps.add_callback(responses.GET, MESSAGES_URL, callback=fake.list_callback,
                       content_type="application/json")
     return fake

@@ -8,9 +8,25 @@ from services.runtime import Runtime
 
 
 def register_web(app: Flask, runtime: Runtime) -> None:
-    """Attach every blueprint; the WhatsApp webhook comes from `bot`."""
-    from bot import register_bot
-    from web.health import bp as health_bp
+    """Attach every blueprint; the WhatsApp webhook comes from `bot`.
 
+    The simulator exists only with the console transport: with Twilio its routes are
+    never registered, so they answer 404.
+    """
+    from bot import register_bot
+    from web.dashboard import bp as dashboard_bp
+    from web.filters import register_filters
+    from web.health import bp as health_bp
+    from web.home import bp as home_bp
+    from web.login import bp as login_bp
+
+    register_filters(app, runtime)
     app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(login_bp)
+    app.register_blueprint(dashboard_bp)
+    if runtime.settings.transport == "console":
+        from web.simulator import bp as simulator_bp
+
+        app.register_blueprint(simulator_bp)
     register_bot(app, runtime)

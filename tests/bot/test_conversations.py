@@ -364,3 +364,17 @@ def test_citizen_profile_is_stored(chat, rt):
     chat.send(WARGA, "halo")
     with rt.sessions() as db:
         assert db.scalar(select(Citizen).where(Citizen.phone == WARGA)) is not None
+
+
+def test_skor_shows_a_supervisors_region_and_an_officers_own_figures(chat, clock):
+    number = _file_ktp(chat)
+    clock.set(wib(2026, 11, 24, 11, 0))
+    chat.send(SITI, f"TANYA {number} masih perlu?")       # the overdue breach is recorded
+    lurah = chat.send(LURAH_KETINTANG, "SKOR")[0]
+    assert "Siti Rahmawati: IKI 0.0" in lurah and "Rp 260.000" in lurah
+    assert "Bambang" not in lurah
+    camat = chat.send("+6281200000903", "skor 2026-11")[0]
+    assert "Bambang Wijaya" in camat and "Hendra" in camat and "Siti" not in camat
+    own = chat.send(SITI, "SKOR 2026-11")[0]
+    assert "Siti Rahmawati" in own and "Dewi" not in own and "Agus" not in own
+    assert "Format bulan" in chat.send(SITI, "SKOR november")[0]

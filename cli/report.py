@@ -1,0 +1,64 @@
+"""`report monthly|verify|close`: the month's IKI and allowance report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from cli.common import echo_template, runtime
+from services.month import MonthError, parse_month
+from services.month_close import close_month
+from services.report import monthly_report, report_csv
+from services.verify import verify_month
+
+
+def _month(_ctx, _param, value: str) -> str:
+    try:
+        return parse_month(value)
+    except MonthError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.group("report", help="Laporan kinerja (IKI) dan potongan TPP.", cls=AppGroup)
+def report_group() -> None:
+    pass
+
+
+@report_group.command("monthly", help="Cetak laporan bulanan per petugas.")
+@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tulis juga ke berkas CSV.")
+@click.option("--kelurahan", help="Hanya kelurahan ini.")
+@click.option("--kecamatan", help="Hanya kecamatan ini.")
+def monthly(month: str, csv_file: Path | None, kelurahan: str | None,
+            kecamatan: str | None) -> None:
+    if kelurahan and kecamatan:
+        raise click.UsageError("Pilih salah satu: --kelurahan atau --kecamatan.")
+    report = monthly_report(runtime(), month, kelurahan=kelurahan, kecamatan=kecamatan)
+    echo_template("report_monthly.txt", report=report, kelurahan=kelurahan,
+                  kecamatan=kecamatan)
+    if csv_file:
+        csv_file.write_text(report_csv(report), encoding="utf-8")
+        click.echo(f"CSV ditulis ke {csv_file}")
+
+
+@report_group.command("verify", help="Hitung ulang buku potongan dari log kejadian.")
+@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+def verify(month: str) -> None:
+    differences = verify_month(runtime(), month)
+    echo_template("report_verify.txt", month=month, differences=differences)
+    if differences:
+        sys.exit(1)
+
+
+@report_group.command("close", help="Tutup (bekukan) laporan bulan yang sudah lewat.")
+@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+def close(month: str) -> None:
+    try:
+        closed = close_month(runtime(), month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    click.echo(f"Bulan {month} {'ditutup' if closed else 'sudah ditutup sebelumnya'}.")

@@ -1,0 +1,183 @@
+"""The digest's figures for one supervisor's region: read-only queries, no messages.
+
+Tickets count in the region of their current RW (a transferred ticket follows its RW);
+a breach is blamed on the officer who held the ticket at its deadline, as the ledger does.
+Everything is plain data, so the text can show it without touching a NIK or a phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from models import RW, Breach, Kelurahan, Staff, Ticket, TicketStatus
+from models.ticket import OPEN_STATUSES
+from services.context import Ctx
+from services.people import scope_filter, tickets_in_scope
+from services.ticket_clock import late_minutes
+from sla.digest import DigestPeriod, digest_period, month_start
+
+RUNNING = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+CLOSES = (TicketStatus.RESOLVED, TicketStatus.REJECTED)   # the officer's closes (as the report)
+TOP_OFFICERS = 3
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One ticket line: no citizen, no NIK, no phone; only what a supervisor acts on."""
+
+    ticket_id: int
+    service: str
+    rw: str
+    officer: str | None
+    deadline_at: datetime | None
+    late_minutes: float = 0.0
+    excused: bool = False
+    closed: bool = False
+
+    @property
+    def number(self) -> str:
+        """`#123`."""
+        return f"#{self.ticket_id}"
+
+
+@dataclass(frozen=True)
+class OfficerTally:
+    """An officer and their unexcused breaches in the month."""
+
+    name: str
+    breaches: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One supervisor's digest: the period's flow, the open work now, the month's worst."""
+
+    scope: str
+    digest_date: date
+    period: DigestPeriod
+    as_of: datetime
+    opened: int
+    closed: int
+    closed_on_time: int
+    cancelled: int
+    breaches: list[DigestItem]
+    overdue: list[DigestItem]
+    due_today: list[DigestItem]
+    month: date
+    top_officers: list[OfficerTally]
+    dashboard_url: str
+
+    @property
+    def on_time_percent(self) -> int | None:
+        """Whole percent of the period's closes that were on time (half up); None if none."""
+        if not self.closed:
+            return None
+        return (200 * self.closed_on_time + self.closed) // (2 * self.closed)
+
+
+def _scoped(supervisor: Staff) -> Select:
+    return tickets_in_scope(supervisor).options(
+        contains_eager(Ticket.rw).contains_eager(RW.kelurahan), selectinload(Ticket.officer))
+
+
+def _item(ctx: Ctx, ticket: Ticket, as_of: datetime, officer: str | None,
+          excused: bool = False) -> DigestItem:
+    return DigestItem(ticket.id, ticket.service.value, ticket.rw.label, officer,
+                      ticket.deadline_at, late_minutes(ctx.calendar, ticket, as_of), excused,
+                      closed=ticket.status not in OPEN_STATUSES)
+
+
+def _opened(ctx: Ctx, supervisor: Staff, period: DigestPeriod) -> int:
+    query = tickets_in_scope(supervisor).where(
+        Ticket.submitted_at >= period.start, Ticket.submitted_at < period.end)
+    return ctx.db.scalar(query.with_only_columns(func.count(Ticket.id),
+                                                 maintain_column_froms=True)) or 0
+
+
+def _closes(ctx: Ctx, supervisor: Staff, period: DigestPeriod) -> tuple[int, int, int]:
+    """(officer closes, of which on time, cancelled by the citizen) in the period."""
+    query = tickets_in_scope(supervisor).where(
+        Ticket.closed_at >= period.start, Ticket.closed_at < period.end)
+    on_time = func.sum(case((Ticket.breached_at.is_(None), 1), else_=0))
+    rows = ctx.db.execute(query.with_only_columns(Ticket.status, func.count(Ticket.id), on_time,
+                                                  maintain_column_froms=True)
+                          .group_by(Ticket.status)).all()
+    closed = sum(n for status, n, _ in rows if status in CLOSES)
+    timely = sum(int(t or 0) for status, _, t in rows if status in CLOSES)
+    cancelled = sum(n for status, n, _ in rows if status is TicketStatus.CANCELLED)
+    return closed, timely, cancelled
+
+
+def _breaches(ctx: Ctx, supervisor: Staff, period: DigestPeriod,
+              as_of: datetime) -> list[DigestItem]:
+    """Breaches whose deadline fell in the period, blamed on the officer at the deadline."""
+    query = (_scoped(supervisor).join(Breach, Breach.ticket_id == Ticket.id)
+             .outerjoin(Staff, Staff.id == Breach.officer_id)
+             .where(Breach.deadline_at >= period.start, Breach.deadline_at < period.end)
+             .add_columns(Breach.excused_at, Staff.name)
+             .order_by(Breach.deadline_at, Ticket.id))
+    return [_item(ctx, ticket, as_of, name, excused=excused_at is not None)
+            for ticket, excused_at, name in ctx.db.execute(query).unique()]
+
+
+def _overdue(ctx: Ctx, supervisor: Staff, as_of: datetime) -> list[DigestItem]:
+    """Open tickets past their deadline now (a paused ticket only once it was breached)."""
+    late = or_(and_(Ticket.status.in_(RUNNING), Ticket.deadline_at <= as_of),
+               Ticket.breached_at.is_not(None))
+    query = (_scoped(supervisor).where(Ticket.status.in_(OPEN_STATUSES), late)
+             .order_by(Ticket.deadline_at, Ticket.id))
+    return [_item(ctx, t, as_of, t.officer.name if t.officer else None)
+            for t in ctx.db.scalars(query).unique()]
+
+
+def _due_today(ctx: Ctx, supervisor: Staff, day: date, as_of: datetime) -> list[DigestItem]:
+    """Running tickets whose deadline is later on `day` (earlier ones are overdue)."""
+    start = datetime.combine(day, time(0), tzinfo=ctx.settings.zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ctx.settings.zone)
+    query = (_scoped(supervisor)
+             .where(Ticket.status.in_(RUNNING), Ticket.deadline_at > as_of,
+                    Ticket.deadline_at >= start, Ticket.deadline_at < end)
+             .order_by(Ticket.deadline_at, Ticket.id))
+    return [_item(ctx, t, as_of, t.officer.name if t.officer else None)
+            for t in ctx.db.scalars(query).unique()]
+
+
+def _top_officers(ctx: Ctx, supervisor: Staff, since: datetime,
+                  until: datetime) -> list[OfficerTally]:
+    """The officers with most unexcused breaches in [since, until), in the region."""
+    count = func.count(Breach.id)
+    query = (select(Staff.name, count).select_from(Breach)
+             .join(Ticket, Ticket.id == Breach.ticket_id).join(RW, RW.id == Ticket.rw_id)
+             .join(Kelurahan, Kelurahan.id == RW.kelurahan_id)
+             .join(Staff, Staff.id == Breach.officer_id)
+             .where(Breach.excused_at.is_(None), Breach.deadline_at >= since,
+                    Breach.deadline_at < until)
+             .group_by(Staff.id, Staff.name).order_by(count.desc(), Staff.name)
+             .limit(TOP_OFFICERS))
+    return [OfficerTally(name, n) for name, n in ctx.db.execute(scope_filter(query, supervisor))]
+
+
+def build_digest(ctx: Ctx, supervisor: Staff, digest_date: date, *, live: bool = False) -> Digest:
+    """The figures of the supervisor's digest dated `digest_date`, as of `ctx.now`.
+
+    The period runs from 00:00 of the previous working day to 00:00 of `digest_date`
+    (`live`: to now). Overdue and due-today are as of `ctx.now`; the top officers count
+    the month of the period's last day up to the period's end.
+    """
+    as_of = ctx.now
+    period = digest_period(ctx.calendar, digest_date, until=as_of if live else None)
+    closed, on_time, cancelled = _closes(ctx, supervisor, period)
+    month = period.last_day.replace(day=1)
+    return Digest(
+        scope=supervisor.scope_label, digest_date=digest_date, period=period, as_of=as_of,
+        opened=_opened(ctx, supervisor, period), closed=closed, closed_on_time=on_time,
+        cancelled=cancelled, breaches=_breaches(ctx, supervisor, period, as_of),
+        overdue=_overdue(ctx, supervisor, as_of),
+        due_today=_due_today(ctx, supervisor, digest_date, as_of), month=month,
+        top_officers=_top_officers(ctx, supervisor, month_start(month, ctx.calendar),
+                                   period.end),
+        dashboard_url=f"{ctx.settings.public_base_url}/dashboard")

@@ -1,0 +1,63 @@
+"""Helpers for the web tests: tickets and breaches through the services, logins by link."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from models import RW, Kelurahan, Service, Staff
+from services.auth import issue_login_link
+from services.context import Ctx
+from services.people import citizen_by_phone
+from services.sweep import sweep
+from services.tickets import Draft, open_ticket
+
+NIK = "3578012309900001"
+CITIZEN = "+6285712345678"
+LURAH_KETINTANG, LURAH_JAGIR = "+6281200000901", "+6281200000902"
+CAMAT_WONOKROMO, CITY = "+6281200000903", "+6281200000999"
+SITI, BAMBANG = "+6281200000101", "+6281200000201"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def file_ticket(rt, clock, when, kelurahan="Ketintang", rw=3, phone=CITIZEN) -> int:
+    """Open a KTP ticket at `when` through the service; returns its number."""
+    clock.set(when)
+    with rt.transaction() as db:
+        ctx = Ctx(db=db, now=when, rt=rt)
+        place = db.scalar(select(RW).join(Kelurahan).where(Kelurahan.name == kelurahan,
+                                                          RW.number == rw))
+        citizen = citizen_by_phone(db, phone, when)
+        return open_ticket(ctx, citizen, Draft(Service.KTP, place.id, NIK, "KTP hilang")).id
+
+
+def sweep_at(rt, clock, when) -> None:
+    """Run the SLA sweep at `when` (records breaches that fell due)."""
+    clock.set(when)
+    sweep(rt, when)
+
+
+def login_link(rt, phone: str) -> str:
+    """A fresh login link for the staff member with this number."""
+    with rt.transaction() as db:
+        staff = db.scalar(select(Staff).where(Staff.phone == phone))
+        return issue_login_link(Ctx(db=db, now=rt.now(), rt=rt), staff)
+
+
+def csrf_of(response) -> str:
+    """The CSRF token in a page's form."""
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def log_in(client, rt, phone: str):
+    """Sign in as the supervisor with this number through a one-time link."""
+    path = urlsplit(login_link(rt, phone)).path
+    page = client.get(path)
+    assert page.status_code == 200
+    response = client.post(path, data={"csrf_token": csrf_of(page)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response

@@ -1,0 +1,278 @@
+"""Who sees what on the dashboard: login by link only, every page limited to the region."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from models import Breach, LedgerEntry, Message
+from tests.conftest import wib
+from tests.web.support import (
+    BAMBANG,
+    CAMAT_WONOKROMO,
+    CITIZEN,
+    CITY,
+    LURAH_JAGIR,
+    LURAH_KETINTANG,
+    NIK,
+    SITI,
+    csrf_of,
+    file_ticket,
+    log_in,
+    login_link,
+    sweep_at,
+)
+
+PAGES = ["/dashboard", "/dashboard/tickets", "/dashboard/tickets/1", "/dashboard/officers",
+         "/dashboard/report", "/dashboard/report.csv"]
+
+
+@pytest.fixture
+def late_ticket(rt, roster, clock) -> int:
+    """A Ketintang RW 3 KTP filed Monday 10:00, breached by Tuesday 11:00's sweep."""
+    number = file_ticket(rt, clock, wib(2026, 11, 23, 10))
+    sweep_at(rt, clock, wib(2026, 11, 24, 11))
+    return number
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_without_a_session_every_page_leads_to_the_login_page(client, roster, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dashboard/login")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "MASUK" in page and "sekali pakai" in page
+
+
+def test_a_link_signs_in_once_and_logout_ends_the_session(client, rt, roster):
+    log_in(client, rt, LURAH_KETINTANG)
+    overview = client.get("/dashboard")
+    assert overview.status_code == 200
+    body = overview.get_data(as_text=True)
+    assert "Kelurahan Ketintang" in body
+    assert overview.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in overview.headers["Content-Security-Policy"]
+    client.post("/dashboard/logout", data={"csrf_token": csrf_of(overview)})
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_only_the_hash_of_the_token_is_stored(rt, roster):
+    from models import LoginToken
+
+    link = login_link(rt, LURAH_KETINTANG)
+    token = link.rsplit("/", 1)[1]
+    assert link.startswith("http://localhost/dashboard/login/") and len(token) >= 40
+    with rt.sessions() as db:
+        [row] = db.scalars(select(LoginToken)).all()
+    assert row.token_hash != token and len(row.token_hash) == 64
+    assert row.expires_at - row.created_at == timedelta(minutes=15)
+
+
+def test_a_reused_link_is_refused(client, app, rt, roster):
+    path = urlsplit(login_link(rt, LURAH_KETINTANG)).path
+    page = client.get(path)
+    assert client.post(path, data={"csrf_token": csrf_of(page)}).status_code == 302
+    other = app.test_client()
+    refused = other.get(path)
+    assert refused.status_code == 410 and "sudah pernah dipakai" in refused.get_data(as_text=True)
+    assert other.get("/dashboard").status_code == 302
+
+
+def test_a_reused_link_is_refused_even_with_a_valid_form(client, app, rt, roster):
+    path = urlsplit(login_link(rt, LURAH_KETINTANG)).path
+    first, second = client, app.test_client()
+    page1, page2 = first.get(path), second.get(path)       # both opened before either click
+    assert first.post(path, data={"csrf_token": csrf_of(page1)}).status_code == 302
+    refused = second.post(path, data={"csrf_token": csrf_of(page2)})
+    assert refused.status_code == 410 and "sudah pernah dipakai" in refused.get_data(as_text=True)
+    assert second.get("/dashboard").status_code == 302
+
+
+def test_an_expired_link_is_refused(client, rt, roster, clock):
+    path = urlsplit(login_link(rt, LURAH_KETINTANG)).path
+    page = client.get(path)
+    clock.advance(minutes=15, seconds=1)
+    assert client.get(path).status_code == 410
+    refused = client.post(path, data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 410 and "kedaluwarsa" in refused.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_an_unknown_link_is_refused(client, roster):
+    assert client.get("/dashboard/login/not-a-real-token").status_code == 404
+
+
+def test_the_login_form_needs_its_csrf_token_and_the_link_survives(client, rt, roster):
+    path = urlsplit(login_link(rt, LURAH_KETINTANG)).path
+    page = client.get(path)
+    assert client.post(path).status_code == 400
+    assert client.post(path, data={"csrf_token": "forged"}).status_code == 400
+    assert client.post(path, data={"csrf_token": csrf_of(page)}).status_code == 302
+
+
+def test_a_session_lasts_twelve_hours(client, rt, roster, clock):
+    log_in(client, rt, LURAH_KETINTANG)
+    clock.advance(hours=11, minutes=59)
+    assert client.get("/dashboard").status_code == 200
+    clock.advance(minutes=2)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_the_jagir_lurah_gets_404_for_a_ketintang_ticket(client, rt, late_ticket):
+    log_in(client, rt, LURAH_JAGIR)
+    assert client.get(f"/dashboard/tickets/{late_ticket}").status_code == 404
+    listing = client.get("/dashboard/tickets?status=all").get_data(as_text=True)
+    assert f"#{late_ticket}" not in listing
+    overview = client.get("/dashboard").get_data(as_text=True)
+    assert f"#{late_ticket}" not in overview and "Ketintang" not in overview
+
+
+@pytest.mark.parametrize("phone, status", [(LURAH_KETINTANG, 200), (CITY, 200),
+                                           (CAMAT_WONOKROMO, 404), (LURAH_JAGIR, 404)])
+def test_a_ticket_is_visible_only_in_scope(client, rt, late_ticket, phone, status):
+    log_in(client, rt, phone)
+    assert client.get(f"/dashboard/tickets/{late_ticket}").status_code == status
+
+
+def test_the_ticket_page_masks_personal_data_and_shows_the_timeline(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    page = client.get(f"/dashboard/tickets/{late_ticket}").get_data(as_text=True)
+    assert "3578********0001" in page and NIK not in page
+    assert "0857****5678" in page and CITIZEN not in page and CITIZEN[1:] not in page
+    assert "Permohonan KTP diajukan untuk Ketintang RW 3" in page
+    assert "Melewati batas waktu layanan" in page
+    assert "Maafkan keterlambatan" in page
+
+
+def _excuse_form(client, number):
+    return csrf_of(client.get(f"/dashboard/tickets/{number}"))
+
+
+def test_excusing_needs_the_csrf_token(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    path = f"/dashboard/tickets/{late_ticket}/excuse"
+    assert client.post(path, data={"reason": "banjir"}).status_code == 400
+    assert client.post(path, data={"reason": "banjir", "csrf_token": "forged"}).status_code == 400
+    with rt.sessions() as db:
+        assert db.scalar(select(Breach)).excused_at is None
+
+
+def test_excusing_needs_a_reason(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    token = _excuse_form(client, late_ticket)
+    response = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
+                           data={"reason": "   ", "csrf_token": token})
+    assert response.status_code == 400 and "Alasan wajib diisi" in response.get_data(as_text=True)
+    with rt.sessions() as db:
+        assert db.scalar(select(Breach)).excused_at is None
+
+
+def test_excusing_records_the_reason_and_tells_the_officer(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    token = _excuse_form(client, late_ticket)
+    response = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
+                           data={"reason": "Listrik padam seharian", "csrf_token": token},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Keterlambatan dimaafkan" in page
+    assert "Listrik padam seharian" in page
+    with rt.sessions() as db:
+        breach = db.scalar(select(Breach))
+        assert breach.excuse_reason == "Listrik padam seharian" and breach.excused_at
+        told = db.scalars(select(Message.body).where(Message.phone == SITI,
+                                                     Message.direction == "out")).all()
+        assert any("telah dimaafkan" in body and "Listrik padam" in body for body in told)
+        assert db.scalar(select(LedgerEntry).where(LedgerEntry.key == "reverse:breach"))
+    again = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
+                        data={"reason": "lagi", "csrf_token": token})
+    assert again.status_code == 400
+
+
+def test_an_out_of_scope_excusal_is_refused_as_not_found(client, rt, late_ticket):
+    log_in(client, rt, LURAH_JAGIR)
+    token = csrf_of(client.get("/dashboard"))
+    response = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
+                           data={"reason": "bukan wilayah saya", "csrf_token": token})
+    assert response.status_code == 404
+    with rt.sessions() as db:
+        assert db.scalar(select(Breach)).excused_at is None
+
+
+def test_the_overview_counts_overdue_and_due_today(client, rt, roster, clock, late_ticket):
+    due_today = file_ticket(rt, clock, wib(2026, 11, 23, 15), rw=4, phone="+6285700000002")
+    clock.set(wib(2026, 11, 24, 11))
+    log_in(client, rt, LURAH_KETINTANG)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="fig-open">2<' in page and 'id="fig-overdue">1<' in page
+    assert 'id="fig-due">1<' in page and 'id="fig-breaches">1<' in page
+    assert f"#{late_ticket}" in page and f"#{due_today}" in page
+    assert "<svg" in page and "Ketintang RW 3" in page
+
+
+def test_ticket_filters(client, rt, roster, clock, late_ticket):
+    kk_dewi = file_ticket(rt, clock, wib(2026, 11, 24, 12), rw=4, phone="+6285700000002")
+    log_in(client, rt, LURAH_KETINTANG)
+
+    def listed(query):
+        page = client.get("/dashboard/tickets?" + query).get_data(as_text=True)
+        return {n for n in (late_ticket, kk_dewi) if f">#{n}<" in page}
+
+    assert listed("status=open") == {late_ticket, kk_dewi}
+    assert listed("status=overdue") == {late_ticket}
+    assert listed("status=resolved") == set()
+    assert listed("service=KK") == set()
+    with rt.sessions() as db:
+        from models import RW, Kelurahan, Staff
+        rw4 = db.scalar(select(RW.id).join(Kelurahan).where(Kelurahan.name == "Ketintang",
+                                                            RW.number == 4))
+        siti = db.scalar(select(Staff.id).where(Staff.phone == SITI))
+    assert listed(f"rw={rw4}") == {kk_dewi}
+    assert listed(f"officer={siti}") == {late_ticket}
+    assert listed("status=nonsense&rw=abc") == {late_ticket, kk_dewi}
+
+
+def test_the_csv_has_masked_phones_and_no_nik(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    response = client.get("/dashboard/report.csv?month=2026-11")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "laporan-2026-11-kelurahan-ketintang.csv" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert "Siti Rahmawati,0812****0101" in text and "#1" in text
+    assert NIK not in text and "0812000001" not in text and "+62" not in text
+    assert "Bambang" not in text  # Jagir is not the Ketintang lurah's
+
+
+def test_the_report_page_is_limited_to_the_region(client, rt, late_ticket):
+    log_in(client, rt, LURAH_JAGIR)
+    page = client.get("/dashboard/report?month=2026-11").get_data(as_text=True)
+    assert "Bambang Wijaya" in page and "Siti Rahmawati" not in page
+    assert client.get("/dashboard/report?month=2026-13").status_code == 404
+
+
+def test_the_officers_page_shows_scorecards_in_scope(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    page = client.get("/dashboard/officers").get_data(as_text=True)
+    assert "Siti Rahmawati" in page and "Dewi Lestari" in page and "Bambang" not in page
+    assert page.count('class="spark"') == 3 and "0812****0101" in page
+    assert SITI not in page and BAMBANG not in page
+
+
+@pytest.mark.twilio
+def test_masuk_over_whatsapp_sends_a_link_that_signs_in(client, rt, roster, fake_twilio):
+    from services.delivery import deliver_due
+    from tests.whatsapp import Phone
+
+    Phone(client, LURAH_KETINTANG).send("masuk")
+    deliver_due(rt, rt.transport)
+    [reply] = fake_twilio.to(LURAH_KETINTANG)
+    link = next(word for word in reply.split() if "/dashboard/login/" in word)
+    path = urlsplit(link).path
+    response = client.post(path, data={"csrf_token": csrf_of(client.get(path))})
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    Phone(client, SITI).send("MASUK")
+    deliver_due(rt, rt.transport)
+    assert "/dashboard/login/" not in fake_twilio.to(SITI)[-1]

@@ -1,0 +1,141 @@
+"""The local simulator: console transport only, the webhook's code path, JSON polling."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from models import LoginToken, Message
+from tests.web.support import LURAH_KETINTANG, NIK, SITI, csrf_of
+
+CITIZEN = "+6285700000777"
+LINK = re.compile(r"http://localhost/dashboard/login/\S+")
+
+
+@pytest.fixture
+def sim(client, roster):
+    """Talk through the simulator's endpoints, as its page does."""
+    page = client.get("/simulator")
+    assert page.status_code == 200
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))[1]
+
+    class Sim:
+        html = page.get_data(as_text=True)
+
+        def send(self, phone, body="", **extra):
+            response = client.post("/simulator/send", json={"phone": phone, "body": body, **extra},
+                                   headers={"X-CSRF-Token": token})
+            assert response.status_code == 200, response.get_json()
+            return response.get_json()
+
+        def messages(self, phone):
+            response = client.get("/simulator/messages", query_string={"phone": phone})
+            assert response.status_code == 200
+            return response.get_json()["messages"]
+
+        def replies(self, phone):
+            return [m["body"] for m in self.messages(phone) if m["direction"] == "out"]
+
+    return Sim()
+
+
+def test_the_page_offers_the_roster(sim):
+    assert "Lurah Ketintang" in sim.html and "Siti Rahmawati" in sim.html
+    assert "simulator.js" in sim.html
+
+
+def test_a_citizen_files_a_ktp_request_through_the_simulator(sim, rt):
+    sim.send(CITIZEN, "KTP")
+    sim.send(CITIZEN, "Ketintang RW 3")
+    sim.send(CITIZEN, NIK)
+    sim.send(CITIZEN, "KTP saya hilang waktu banjir")
+    sim.send(CITIZEN, "YA")
+    replies = sim.replies(CITIZEN)
+    assert "Ketik kelurahan dan RW" in replies[0]
+    assert "Nomor tiket: #1" in replies[-1] and "Siti Rahmawati" in replies[-1]
+    conversation = sim.messages(CITIZEN)
+    assert [m["direction"] for m in conversation[:2]] == ["in", "out"]
+    with rt.sessions() as db:
+        inbound = db.scalars(select(Message.sid).where(Message.direction == "in")).all()
+        assert len(inbound) == 5 and all(sid.startswith("SMsim") for sid in inbound)
+        assert db.scalar(select(Message).where(Message.phone == SITI)) is not None
+
+
+def test_photos_and_locations_travel_like_twilio_sends_them(sim, rt):
+    sim.send(CITIZEN, "", media_url="https://contoh.id/ktp.png")
+    sim.send(CITIZEN, "", latitude="-7.3151", longitude="112.7302")
+    with rt.sessions() as db:
+        rows = db.scalars(select(Message).where(Message.direction == "in")
+                          .order_by(Message.id)).all()
+    assert rows[0].media == [{"url": "https://contoh.id/ktp.png", "content_type": "image/png"}]
+    assert (rows[1].latitude, rows[1].longitude) == (-7.3151, 112.7302)
+
+
+def test_a_supervisor_gets_a_working_login_link_with_masuk(sim, client, rt):
+    sim.send(LURAH_KETINTANG, "MASUK")
+    [reply] = sim.replies(LURAH_KETINTANG)
+    assert "sekali pakai" in reply and "15 menit" in reply
+    assert reply.splitlines()[0].startswith("Tautan masuk")   # the console logs line 1 only
+    path = urlsplit(LINK.search(reply)[0]).path
+    page = client.get(path)
+    assert client.post(path, data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_an_officer_gets_no_login_link(sim, rt):
+    sim.send(SITI, "MASUK")
+    [reply] = sim.replies(SITI)
+    assert "/dashboard/login/" not in reply
+    with rt.sessions() as db:
+        assert db.scalar(select(LoginToken)) is None
+
+
+def test_a_quote_reply_carries_the_quoted_sid(sim, rt):
+    sim.send(CITIZEN, "MENU")
+    with rt.sessions() as db:
+        out = db.scalar(select(Message).where(Message.direction == "out"))
+        out.sid = "SMconsole-test"
+        db.commit()
+    sim.send(CITIZEN, "halo", replied_sid="SMconsole-test")
+    last_in = [m for m in sim.messages(CITIZEN) if m["direction"] == "in"][-1]
+    assert last_in["quoted"] and last_in["body"] == "halo"
+
+
+def test_sending_needs_the_csrf_header_and_json(client, roster):
+    client.get("/simulator")
+    assert client.post("/simulator/send", json={"phone": CITIZEN, "body": "KTP"}).status_code == 400
+    page = client.get("/simulator").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+    form = client.post("/simulator/send", data={"phone": CITIZEN, "body": "KTP"},
+                       headers={"X-CSRF-Token": token})
+    assert form.status_code == 400
+
+
+@pytest.mark.parametrize("payload, error", [({"phone": "123", "body": "KTP"}, "phone"),
+                                            ({"phone": CITIZEN, "body": "  "}, "empty")])
+def test_bad_input_gets_a_clear_refusal(client, roster, payload, error):
+    page = client.get("/simulator").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+    response = client.post("/simulator/send", json=payload, headers={"X-CSRF-Token": token})
+    assert response.status_code == 400 and response.get_json() == {"error": error}
+    assert client.get("/simulator/messages?phone=abc").status_code == 400
+
+
+def test_only_this_machine_reaches_the_simulator(client, roster):
+    assert client.get("/simulator", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 404
+    assert client.get("/simulator", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+
+
+def test_the_index_page_links_to_the_simulator_and_the_dashboard(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/simulator"' in page and 'href="/dashboard"' in page
+
+
+@pytest.mark.twilio
+def test_with_twilio_there_is_no_simulator(client):
+    assert client.get("/simulator").status_code == 404
+    assert client.post("/simulator/send", json={}).status_code == 404
+    assert 'href="/simulator"' not in client.get("/").get_data(as_text=True)

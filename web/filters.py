@@ -1,0 +1,48 @@
+"""Jinja filters and globals for pages: the message filters plus short date forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import Flask
+
+from services.identity import mask_nik
+from services.phones import mask_phone
+from services.runtime import Runtime
+from services.texts import format_day, format_instant, format_minutes, rupiah
+from web.guard import csrf_token
+
+
+def clock_time(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
+    """`10.15` in the app's zone."""
+    return "-" if value is None else value.astimezone(ZoneInfo(tz)).strftime("%H.%M")
+
+
+def short_instant(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
+    """`23 Nov 10.15` in the app's zone (Indonesian month names)."""
+    if value is None:
+        return "-"
+    return format_datetime(value.astimezone(ZoneInfo(tz)), "d MMM HH.mm", locale="id")
+
+
+def iso_instant(value: str, tz: str = "Asia/Jakarta") -> str:
+    """An ISO-8601 string (as stored in a report) in the long Indonesian form."""
+    try:
+        return format_instant(datetime.fromisoformat(value), tz)
+    except (TypeError, ValueError):
+        return value
+
+
+def register_filters(app: Flask, runtime: Runtime) -> None:
+    """The same filters as message templates, the zone as `tz`, and `csrf_token()`."""
+    app.jinja_env.filters.update(
+        when=format_instant, day=format_day, duration=format_minutes, rupiah=rupiah,
+        mask_phone=mask_phone, mask_nik=mask_nik, clock=clock_time, short=short_instant,
+        iso_when=iso_instant)
+    app.jinja_env.globals.update(csrf_token=csrf_token)
+
+    @app.context_processor
+    def _zone() -> dict[str, str]:
+        return {"tz": runtime.settings.timezone}

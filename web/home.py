@@ -1,0 +1,17 @@
+"""`/`: a small index page so a newcomer finds the dashboard and the simulator."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from web.guard import secure_headers
+
+bp = Blueprint("home", __name__)
+bp.after_request(secure_headers)
+
+
+@bp.get("/")
+def index():
+    """Links to the dashboard and, with the console transport, the simulator."""
+    console = current_app.extensions["layanan"].settings.transport == "console"
+    return render_template("pages/home.html", simulator=console)
