@@ -8,16 +8,17 @@ timeliness: on-time closes ÷ (on-time closes + unexcused breaches).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from models import RW, Breach, Kelurahan, Staff, Ticket, TicketStatus
+from models import RW, Breach, Direction, Kelurahan, Message, OutStatus, Staff, Ticket, TicketStatus
 from models.ticket import OPEN_STATUSES
 from services.context import Ctx
 from services.digest_figures import DigestItem, build_digest
 from services.month import month_bounds, month_of_instant, previous_month
 from services.people import scope_filter, tickets_in_scope
+from services.phones import mask_phone
 from services.report import OfficerRow, report_for_scope
 
 CLOSES = (TicketStatus.RESOLVED, TicketStatus.REJECTED)
@@ -53,6 +54,30 @@ class Overview:
     excused: int
     by_kelurahan: list[Rate] = field(default_factory=list)
     by_rw: list[Rate] = field(default_factory=list)
+    failed: list[FailedMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FailedMessage:
+    """An outbound message Twilio could not deliver, for the supervisor to follow up."""
+
+    created_at: datetime
+    phone: str                  # masked
+    kind: str
+    ticket_id: int | None
+    error_code: int | None
+
+
+def _failed_messages(ctx: Ctx, supervisor: Staff, days: int = 7) -> list[FailedMessage]:
+    in_scope = tickets_in_scope(supervisor).with_only_columns(Ticket.id)
+    rows = ctx.db.scalars(select(Message).where(
+        Message.direction == Direction.OUT.value,
+        Message.status.in_((OutStatus.FAILED.value, OutStatus.UNDELIVERED.value)),
+        Message.created_at >= ctx.now - timedelta(days=days),
+        or_(Message.ticket_id.in_(in_scope), Message.phone == supervisor.phone))
+        .order_by(Message.id.desc()).limit(50))
+    return [FailedMessage(m.created_at, mask_phone(m.phone), m.kind, m.ticket_id, m.error_code)
+            for m in rows]
 
 
 def _count_open(ctx: Ctx, supervisor: Staff) -> tuple[int, int]:
@@ -121,7 +146,8 @@ def build_overview(ctx: Ctx, supervisor: Staff) -> Overview:
     breaches, excused = _month_breaches(ctx, supervisor, start, end)
     by_kelurahan, by_rw = _rates(ctx, supervisor, start, end)
     return Overview(supervisor.scope_label, ctx.now, month, open_count, waiting, digest.overdue,
-                    digest.due_today, breaches, excused, by_kelurahan, by_rw)
+                    digest.due_today, breaches, excused, by_kelurahan, by_rw,
+                    _failed_messages(ctx, supervisor))
 
 
 @dataclass

@@ -276,3 +276,19 @@ def test_masuk_over_whatsapp_sends_a_link_that_signs_in(client, rt, roster, fake
     Phone(client, SITI).send("MASUK")
     deliver_due(rt, rt.transport)
     assert "/dashboard/login/" not in fake_twilio.to(SITI)[-1]
+
+
+def test_messages_twilio_could_not_deliver_are_shown_to_the_supervisor(client, rt, late_ticket):
+    from models import Message
+
+    with rt.transaction() as db:
+        for row in db.scalars(select(Message).where(Message.direction == "out",
+                                                    Message.ticket_id == late_ticket)):
+            row.status, row.error_code = "failed", 21211
+    log_in(client, rt, LURAH_JAGIR)
+    assert "gagal terkirim" not in client.get("/dashboard").get_data(as_text=True)
+    client.post("/dashboard/logout", data={"csrf_token": csrf_of(client.get("/dashboard"))})
+    log_in(client, rt, LURAH_KETINTANG)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Pesan WhatsApp gagal terkirim" in page and "21211" in page
+    assert f"#{late_ticket}" in page and "0812****0101" in page
