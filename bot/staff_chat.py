@@ -17,6 +17,7 @@ from services.tickets import (
     TicketError,
     acknowledge,
     ask_citizen,
+    ensure_own_open,
     get_ticket,
     officer_tasks,
     reject,
@@ -80,6 +81,7 @@ def _officer(turn: Turn, officer: Staff, command: Command) -> None:
 
 def _officer_action(turn: Turn, officer: Staff, command: Command, ticket: Ticket) -> None:
     word, rest = command.keyword, command.rest
+    ensure_own_open(officer, ticket)  # before anything else is said about the ticket
     if word == "TERIMA":
         acknowledge(turn, officer, ticket)
     elif word == "TANYA":

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.conversation import handle_message
-from bot.parse import BadRequest, parse_inbound
+from bot.parse import BadRequest, parse_inbound, parse_status
 from bot.signature import signature_valid
 from services.delivery import record_status
 from services.inbound import receive_inbound
@@ -57,16 +57,15 @@ def inbound() -> Response:
 
 @bp.post("/status")
 def status() -> Response:
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
-    state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
-    if not sid or not state:
-        return _refuse(400, "MessageSid and MessageStatus are required")
-    code_text = request.form.get("ErrorCode") or ""
-    code = int(code_text) if code_text.isdigit() else None
     try:
-        known = record_status(_runtime(), sid, state, code, request.form.get("ErrorMessage"))
+        update = parse_status(request.form)
+    except BadRequest as exc:
+        return _refuse(400, str(exc))
+    try:
+        known = record_status(_runtime(), update.sid, update.status, update.error_code,
+                              update.error_message)
     except DBAPIError:
         return _refuse(503, "temporarily unavailable, please retry")
     if not known:
-        log.info("status %s for unknown message %s", state, sid)
+        log.info("status %s for unknown message %s", update.status, update.sid)
     return Response(status=204)

@@ -23,7 +23,8 @@ class State:
 
 def load_state(db: Session, phone: str, now: datetime) -> State | None:
     """The number's current flow, or None (no flow, or idle for 24 hours)."""
-    row = db.get(Conversation, phone, with_for_update=db.bind.dialect.name != "sqlite")
+    # None on SQLite (its writers are serialised): the identity map then serves later gets.
+    row = db.get(Conversation, phone, with_for_update=db.bind.dialect.name != "sqlite" or None)
     if row is None:
         return None
     if now - row.updated_at > IDLE_EXPIRY:

@@ -8,8 +8,7 @@ import random
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from models import Direction, Message, OutStatus
 from services.db import is_sqlite
@@ -22,6 +21,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 UNSENT = (OutStatus.PENDING.value, OutStatus.SENDING.value)
 # Twilio stamps messages to the second, and its clock is not ours: look a little earlier.
 RECOVERY_MARGIN = timedelta(minutes=5)
+HEADS_PER_QUERY = 500
 # Twilio's statuses only move forward; a late callback never moves one back.
 STATUS_RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "sent": 3,
                "failed": 4, "undelivered": 4, "delivered": 4, "read": 5}
@@ -36,23 +36,35 @@ def _lease(rt: Runtime) -> timedelta:
     return timedelta(seconds=rt.settings.outbox_lease_seconds)
 
 
+def _unsent() -> ColumnElement[bool]:
+    # The outbox indexes' own WHERE clause, verbatim: literals the planner can match to the
+    # partial indexes (a bound parameter cannot prove the predicate once plans are generic).
+    index = next(ix for ix in Message.__table__.indexes if ix.name == "ix_message_outbox_phone")
+    return index.dialect_options["postgresql"]["where"]
+
+
 def _claim(rt: Runtime, worker: str, limit: int) -> list[tuple[Message, bool]]:
     """Lease up to `limit` due rows; only the oldest unsent row per recipient (order)."""
     now = rt.now()
-    earlier = aliased(Message)
-    blocked = exists().where(earlier.direction == Direction.OUT.value,
-                             earlier.status.in_(UNSENT), earlier.phone == Message.phone,
-                             earlier.id < Message.id)
-    query = (select(Message)
-             .where(Message.direction == Direction.OUT.value, Message.status.in_(UNSENT),
-                    Message.next_attempt_at <= now,
-                    or_(Message.claimed_until.is_(None), Message.claimed_until < now),
-                    ~blocked)
-             .order_by(Message.id).limit(limit))
-    if not is_sqlite(rt.engine):  # SQLite has one writer at a time already
-        query = query.with_for_update(skip_locked=True, of=Message)
     with rt.transaction() as db:
-        rows = db.scalars(query).all()
+        # First the head of each recipient's queue (one pass over the unsent rows' index),
+        # then the due ones among them by primary key. A single query ("no earlier unsent
+        # row for this number") was planned as a nested loop over the whole backlog and
+        # took 20 s a claim with 9 000 messages waiting.
+        heads = sorted(db.scalars(select(func.min(Message.id)).where(_unsent())
+                                  .group_by(Message.phone)))
+        rows: list[Message] = []
+        for start in range(0, len(heads), HEADS_PER_QUERY):
+            query = (select(Message)
+                     .where(Message.id.in_(heads[start:start + HEADS_PER_QUERY]), _unsent(),
+                            Message.next_attempt_at <= now,
+                            or_(Message.claimed_until.is_(None), Message.claimed_until < now))
+                     .order_by(Message.id).limit(limit - len(rows)))
+            if not is_sqlite(rt.engine):  # SQLite has one writer at a time already
+                query = query.with_for_update(skip_locked=True, of=Message)
+            rows += db.scalars(query).all()
+            if len(rows) >= limit:
+                break
         claimed = []
         for row in rows:
             recovering = row.status == OutStatus.SENDING.value  # its sender died mid-send

@@ -26,6 +26,8 @@ INDONESIA_CODE = 62
 _MAX_INPUT_CHARS = 64
 _LAYOUT = re.compile(r"[\s().\-/]+")
 _NON_DIGITS = re.compile(r"\D+")
+# An Indonesian number already in E.164 (as stored): masked without parsing it again.
+_INDONESIAN_E164 = re.compile(r"^\+62([1-9]\d{7,12})$")
 
 
 class PhoneProblem(StrEnum):
@@ -99,6 +101,9 @@ def _mask_middle(digits: str, head: int, tail: int) -> str:
 def mask_phone(e164: str) -> str:
     """Mask a number for digests and logs: '+6281234567890' -> '0812****7890'."""
     raw = _strip_channel(e164)
+    stored = _INDONESIAN_E164.match(raw)
+    if stored:  # reports mask thousands of these; parsing each costs ~30 µs
+        return _mask_middle("0" + stored.group(1), 4, 4)
     try:
         number = phonenumbers.parse(raw, None)
     except NumberParseException:

@@ -185,12 +185,13 @@ def match_kelurahan(query: str, candidates: Sequence[PlaceCandidate], limit: int
     key = "".join(words)
     if not key or len(key) > _MAX_QUERY or not candidates:
         return PlaceMatch(exact=None, choices=[])
-    scores = [_Score(c, *_distance(key, c)) for c in candidates]
-    identical = [s.candidate for s in scores if s.distance == 0]
+    # Distance 0 is equality: find exact names first, before any typo distance is computed.
+    identical = [c for c in candidates if key in _forms(c)]
     if len(identical) == 1:
         return PlaceMatch(exact=identical[0], choices=identical)
     if identical:  # the same name in several kecamatan: let the citizen pick
         return PlaceMatch(exact=None, choices=identical[:limit])
+    scores = [_Score(c, *_distance(key, c)) for c in candidates]
     scores.sort(key=lambda s: (not s.within, s.distance))
     best = scores[0]
     runner_up = min((s.distance for s in scores[1:]), default=_DISTANCE_CAP + _CLEAR_MARGIN)

@@ -15,7 +15,7 @@ from models import RW, Breach, Kecamatan, Kelurahan, LedgerEntry, MonthClose, Ro
 from services.month import month_bounds
 from services.phones import mask_phone
 from services.runtime import Runtime
-from services.ticket_clock import late_minutes
+from services.ticket_clock import late_minutes_between
 from sla.ledger import deduction_percent
 from sla.scoring import compensation, iki, iko, rupiah_of, satisfaction, timeliness
 
@@ -100,10 +100,11 @@ class MonthlyReport:
 
 def _officer_rows(db: Session) -> dict[int, OfficerRow]:
     rows: dict[int, OfficerRow] = {}
-    for person in db.scalars(select(Staff).where(Staff.role != Role.SUPERVISOR)
-                             .order_by(Staff.name)):
-        rows[person.id] = OfficerRow(person.id, person.name, mask_phone(person.phone), "",
-                                     [], tpp_base=person.tpp_base)
+    for person_id, name, phone, tpp_base in db.execute(
+            select(Staff.id, Staff.name, Staff.phone, Staff.tpp_base)
+            .where(Staff.role != Role.SUPERVISOR).order_by(Staff.name)):
+        rows[person_id] = OfficerRow(person_id, name, mask_phone(phone), "", [],
+                                     tpp_base=tpp_base)
     served = db.execute(select(RW.officer_id, RW.backup_id, RW.number, Kelurahan.name,
                                Kecamatan.name).select_from(RW)
                         .join(Kelurahan, RW.kelurahan_id == Kelurahan.id)
@@ -178,18 +179,22 @@ def _region_scores(officers: list[OfficerRow]) -> tuple[list[RegionScore], list[
 
 
 def _compensation(rt: Runtime, db: Session, start, end, now: datetime) -> list[CompensationRow]:
+    # One query for every breached ticket of the month, not one object graph per ticket.
     rows = []
     per_day = rt.settings.compensation_per_day
-    for ticket in db.scalars(select(Ticket).join(Breach, Breach.ticket_id == Ticket.id)
-                             .where(Breach.deadline_at >= start, Breach.deadline_at < end)
-                             .order_by(Ticket.id)):
-        late = late_minutes(rt.calendar, ticket, now)
-        days, amount = compensation(late, per_day.get(ticket.service.value, 0),
+    for ticket_id, service, deadline_at, closed_at, number, kel, kec in db.execute(
+            select(Ticket.id, Ticket.service, Ticket.deadline_at, Ticket.closed_at, RW.number,
+                   Kelurahan.name, Kecamatan.name)
+            .join(Breach, Breach.ticket_id == Ticket.id)
+            .join(RW, Ticket.rw_id == RW.id).join(Kelurahan, RW.kelurahan_id == Kelurahan.id)
+            .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
+            .where(Breach.deadline_at >= start, Breach.deadline_at < end)
+            .order_by(Ticket.id)):
+        late = late_minutes_between(rt.calendar, deadline_at, closed_at, now)
+        days, amount = compensation(late, per_day.get(service.value, 0),
                                     rt.settings.working_day_minutes)
-        kel = ticket.rw.kelurahan
-        rows.append(CompensationRow(ticket.id, ticket.service.value, kel.kecamatan.name,
-                                    kel.name, ticket.rw.label,
-                                    round(late, 1), days, amount, ticket.closed_at is not None))
+        rows.append(CompensationRow(ticket_id, service.value, kec, kel, f"{kel} RW {number}",
+                                    round(late, 1), days, amount, closed_at is not None))
     return rows
 
 

@@ -48,7 +48,7 @@ class Settings:
     daily_percent: float = 2.0
     working_day_minutes: int = 480
     rate_limit_per_minute: int = 20
-    outbox_max_attempts: int = 8
+    outbox_max_attempts: int = 16
     outbox_backoff_seconds: float = 2.0
     outbox_lease_seconds: float = 60.0
     twilio_timeout_seconds: float = 10.0
@@ -203,7 +203,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         daily_percent=_float(raw, "DAILY_PERCENT", 2.0),
         working_day_minutes=_int(raw, "WORKING_DAY_MINUTES", 480, minimum=1),
         rate_limit_per_minute=_int(raw, "RATE_LIMIT_PER_MINUTE", 20, minimum=1),
-        outbox_max_attempts=_int(raw, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+        outbox_max_attempts=_int(raw, "OUTBOX_MAX_ATTEMPTS", 16, minimum=1),
         outbox_backoff_seconds=_float(raw, "OUTBOX_BACKOFF_SECONDS", 2.0),
         outbox_lease_seconds=_float(raw, "OUTBOX_LEASE_SECONDS", 60.0),
         twilio_timeout_seconds=_float(raw, "TWILIO_TIMEOUT_SECONDS", 10.0),

@@ -41,7 +41,12 @@ def refresh_deadline(db: Session, settings: Settings, calendar: WorkCalendar,
 
 def late_minutes(calendar: WorkCalendar, ticket: Ticket, now: datetime) -> float:
     """Working minutes past the deadline, to the close (or to now while open)."""
-    if ticket.deadline_at is None:
+    return late_minutes_between(calendar, ticket.deadline_at, ticket.closed_at, now)
+
+
+def late_minutes_between(calendar: WorkCalendar, deadline_at: datetime | None,
+                         closed_at: datetime | None, now: datetime) -> float:
+    """`late_minutes` from the columns alone (for queries that load no Ticket objects)."""
+    if deadline_at is None:
         return 0.0
-    end = ticket.closed_at or now
-    return lateness(calendar, ticket.deadline_at, end).total_seconds() / 60
+    return lateness(calendar, deadline_at, closed_at or now).total_seconds() / 60

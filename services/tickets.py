@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from models import RW, Citizen, Staff, Ticket, TicketEvent, TicketStatus
+from models import RW, Citizen, Kelurahan, Staff, Ticket, TicketEvent, TicketStatus
 from models.ticket import OPEN_STATUSES, Service
 from services.breaches import breach_if_due
 from services.context import Ctx
@@ -20,6 +21,10 @@ from services.ledger import sync_ticket_ledger
 from services.people import route_officer, supervisors_for
 from services.ticket_clock import refresh_deadline, sla_of
 from sla.clock import StatusChange, clock_start, deadline, reminder_at
+
+# What routing and the messages read about an RW: loaded in one query, not five.
+RW_GRAPH = (joinedload(RW.kelurahan).joinedload(Kelurahan.kecamatan), joinedload(RW.officer),
+            joinedload(RW.backup))
 
 
 class TicketError(Exception):
@@ -78,7 +83,7 @@ def _tell_officer_new(ctx: Ctx, ticket: Ticket, transferred_from: str | None = N
 
 def open_ticket(ctx: Ctx, citizen: Citizen, draft: Draft) -> Ticket:
     """Submit a request: route it, start its clock, tell the officer (or the lurah)."""
-    place = ctx.db.get(RW, draft.rw_id)
+    place = ctx.db.get(RW, draft.rw_id, options=RW_GRAPH)
     if place is None:
         raise TicketError("rw_unknown")
     local_day = ctx.now.astimezone(ctx.settings.zone).date()
@@ -115,6 +120,11 @@ def _own_open(officer: Staff, ticket: Ticket) -> None:
         raise TicketError("not_yours", ticket.id)
     if ticket.status not in OPEN_STATUSES:
         raise TicketError("closed", ticket.id, status=ticket.status.value)
+
+
+def ensure_own_open(officer: Staff, ticket: Ticket) -> None:
+    """Refuse (TicketError) unless the ticket is this officer's and still open."""
+    _own_open(officer, ticket)
 
 
 def acknowledge(ctx: Ctx, officer: Staff, ticket: Ticket) -> None:

@@ -101,6 +101,11 @@ class TwilioTransport:
                 from twilio.http.http_client import TwilioHttpClient
                 from twilio.rest import Client
 
+                # Both log each request's URL at INFO/DEBUG, and a Messages list query
+                # carries the recipient's number: personal data never goes to the logs.
+                for name in ("twilio.http_client", "urllib3.connectionpool"):
+                    logging.getLogger(name).setLevel(logging.WARNING)
+
                 client = Client(self.settings.twilio_account_sid,
                                 self.settings.twilio_auth_token,
                                 http_client=TwilioHttpClient(

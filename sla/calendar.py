@@ -8,6 +8,7 @@ exact (Python subtracts same-zone datetimes by wall clock, not by elapsed time).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +24,8 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _DEFAULT_HOURS = {name[:3]: "08:00-16:00" for name in _WEEKDAYS[:5]}
 _HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _ONE_DAY = timedelta(days=1)
+_EPOCH = date(2000, 1, 1)          # cumulative working time is counted from here
+_CUMULATIVE_DAYS = 60 * 366        # … for sixty years; beyond that, day by day
 # Guards against an endless scan; no real calendar is closed this many days in a row.
 _MAX_CLOSED_RUN_DAYS = 3660
 
@@ -122,6 +125,13 @@ class WorkCalendar:
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
         object.__setattr__(self, "extra_closed", frozenset(self.extra_closed))
         object.__setattr__(self, "categories", tuple(self.categories))
+        # Day windows, computed once per date: reports and digests measure thousands of
+        # tickets' lateness, each a walk over the same few days.
+        object.__setattr__(self, "_windows", {})
+        # Working time from _EPOCH to each later midnight, extended on demand, so a span
+        # of many days costs two lookups instead of a walk.
+        object.__setattr__(self, "_before", [timedelta(0)])
+        object.__setattr__(self, "_lock", threading.Lock())
 
     def __hash__(self) -> int:
         return hash((self.tz, tuple(sorted(self.hours.items())), self.extra_closed,
@@ -190,23 +200,62 @@ class WorkCalendar:
         _require_aware(b, "b")
         if b <= a:
             return timedelta(0)
-        day, last = a.astimezone(self.tz).date(), b.astimezone(self.tz).date()
-        total = timedelta(0)
-        while day <= last:
-            window = self._window(day)
-            if window:
-                total += max(_span(max(a, window[0]), min(b, window[1])), timedelta(0))
-            day += _ONE_DAY
-        return total
+        a_utc, b_utc = a.astimezone(UTC), b.astimezone(UTC)
+        first, last = a.astimezone(self.tz).date(), b.astimezone(self.tz).date()
+        if first == last:
+            return self._overlap(first, a_utc, b_utc)
+        between = self._days_between(first + _ONE_DAY, last)
+        return self._overlap(first, a_utc, b_utc) + between + self._overlap(last, a_utc, b_utc)
+
+    def _overlap(self, d: date, a_utc: datetime, b_utc: datetime) -> timedelta:
+        """Working time on day `d` inside [a, b] (UTC instants)."""
+        window = self._windows_of(d)
+        if not window:
+            return timedelta(0)
+        start = window[2] if window[2] > a_utc else a_utc
+        end = window[3] if window[3] < b_utc else b_utc
+        return end - start if end > start else timedelta(0)
+
+    def _days_between(self, first: date, stop: date) -> timedelta:
+        """Working time of the whole days from `first` up to (not including) `stop`."""
+        if first >= stop:
+            return timedelta(0)
+        i, j = (first - _EPOCH).days, (stop - _EPOCH).days
+        if i < 0 or j > _CUMULATIVE_DAYS:
+            total, day = timedelta(0), first
+            while day < stop:
+                window = self._windows_of(day)
+                total += window[3] - window[2] if window else timedelta(0)
+                day += _ONE_DAY
+            return total
+        before = self._before
+        if j >= len(before):
+            with self._lock:
+                before = self._before
+                while len(before) <= j:
+                    window = self._windows_of(_EPOCH + timedelta(days=len(before) - 1))
+                    before.append(before[-1] + (window[3] - window[2] if window
+                                                else timedelta(0)))
+        return before[j] - before[i]
 
     def _window(self, d: date) -> tuple[datetime, datetime] | None:
-        if not self.is_working_day(d):
-            return None
-        opens, closes = self.hours[d.weekday()]
-        return (
-            datetime.combine(d, opens, tzinfo=self.tz),
-            datetime.combine(d, closes, tzinfo=self.tz),
-        )
+        window = self._windows_of(d)
+        return window[:2] if window else None
+
+    def _windows_of(self, d: date) -> tuple[datetime, datetime, datetime, datetime] | None:
+        """(opens, closes) in the calendar's zone and again in UTC; None when closed."""
+        try:
+            return self._windows[d]
+        except KeyError:
+            pass
+        window = None
+        if self.is_working_day(d):
+            opens, closes = self.hours[d.weekday()]
+            local = (datetime.combine(d, opens, tzinfo=self.tz),
+                     datetime.combine(d, closes, tzinfo=self.tz))
+            window = (*local, local[0].astimezone(UTC), local[1].astimezone(UTC))
+        self._windows[d] = window
+        return window
 
     def _position_and_close(self, instant: datetime) -> tuple[datetime, datetime]:
         # The first working instant at/after `instant`, with the close of its window; a

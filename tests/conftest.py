@@ -62,7 +62,7 @@ def pg_schema_url():
         yield None, reason
         return
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url)
+    admin = create_engine(admin_url, pool_pre_ping=True)  # survives a server restart
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
     url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={name}"})

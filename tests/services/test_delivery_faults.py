@@ -19,7 +19,7 @@ RECIPIENTS = [f"+628570000{i:04d}" for i in range(12)]
 @pytest.fixture
 def overrides(overrides, fake_twilio_server):
     return {**overrides, **twilio_server_settings(fake_twilio_server, timeout=0.4),
-            "OUTBOX_BACKOFF_SECONDS": 2, "OUTBOX_MAX_ATTEMPTS": 12}
+            "OUTBOX_BACKOFF_SECONDS": 2}
 
 
 def _queue_round(rt, label: str) -> None:
@@ -135,3 +135,17 @@ def test_a_slow_batch_renews_its_lease_before_each_send(rt, clock, fake_twilio_s
     clock.advance(seconds=30)   # expired, but nobody took it: still ours to send
     assert _send_one(rt, rt.transport, row, False, "slow") == "sent"
     assert [c.body for c in fake_twilio_server.snapshot()] == [row.body]
+
+
+def test_a_half_hour_twilio_outage_loses_nothing_with_the_default_retries(
+        rt, clock, fake_twilio_server):
+    fake = fake_twilio_server
+    _queue_round(rt, "Halo")
+    fake.fault("503")                       # until recovered
+    for _ in range(30):                     # thirty minutes of a manual clock
+        deliver_due(rt, rt.transport)
+        clock.advance(minutes=1)
+    assert fake.snapshot() == [] and _unsent(rt) == len(RECIPIENTS)
+    fake.recover()
+    _drain(rt, clock)
+    _assert_exactly_once_in_order(rt, fake)

@@ -1,0 +1,241 @@
+"""Benchmark: the real `POST /whatsapp/inbound` against a bare Flask view, same server, same load.
+
+    /tmp/v/bin/python bench/inbound.py                   # SQLite, and PostgreSQL if it answers
+    /tmp/v/bin/python bench/inbound.py --duration 20 --connections 32
+
+Both apps run under gunicorn with the same workers and threads on 127.0.0.1, loaded by
+the same wrk script replaying pre-signed Twilio webhook requests. The real app checks
+every X-Twilio-Signature (VALIDATE_SIGNATURES=1 with an auth token), stores each message
+once by its MessageSid, runs the conversation (citizens filing KTP requests step by step:
+KTP → RW → NIK → description → YA, which opens a ticket and notifies its officer), writes
+the replies to the outbox and commits. Outbox delivery is not part of this path (it runs
+after the commit, in the sender thread or the scheduler) and is switched off here. Each
+request carries a new MessageSid; the run checks that every one was processed, none
+twice, none failed. Target: real throughput at least half the bare view's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import random
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from common import (
+    ROOT,
+    backends,
+    children,
+    free_port,
+    fresh_database,
+    peak_rss_mb,
+    pg_base_url,
+    server,
+)
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from models import Direction, Message
+from services import schema
+from services.db import make_engine
+from services.demo_cast import KTP_NEEDS
+from services.demo_roster import ROSTER_FILE
+from services.roster import import_roster
+from services.runtime import build_runtime
+from services.settings import load_settings
+
+AUTH_TOKEN = "bench-auth-token"
+ACCOUNT_SID = "AC" + "b" * 32
+BOT = "whatsapp:+14155238886"
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# As in production: approved WhatsApp templates for messages outside the 24-hour window.
+CONTENT_TEMPLATES = {f"CONTENT_SID_{kind}": f"HX{kind.lower():0>32}"[:34]
+                     for kind in ("NEW_TICKET", "REMINDER", "BREACH", "DIGEST", "NOTICE")}
+STEPS = 5                 # messages per citizen: KTP, RW, NIK, description, YA
+GROUP = 200               # citizens interleaved, so every stretch of the file has every step
+
+
+@dataclass
+class Run:
+    requests: int
+    seconds: float
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    errors: dict[str, int]
+    wrapped: int
+
+
+def _places() -> list[str]:
+    rows = list(csv.DictReader(ROSTER_FILE.open(encoding="utf-8")))
+    names: dict[str, set[str]] = {}
+    for r in rows:
+        if r["role"] == "officer":
+            names.setdefault(r["kelurahan"], set()).add(r["kecamatan"])
+    places = []
+    for r in rows:
+        if r["role"] != "officer":
+            continue
+        where = r["kelurahan"] + (f" {r['kecamatan']}" if len(names[r["kelurahan"]]) > 1 else "")
+        places += [f"{where} RW {n}" for n in r["rw"].split(";")]
+    return places
+
+
+def _nik(rng: random.Random) -> str:
+    day = rng.randint(1, 28) + (40 if rng.random() < 0.5 else 0)
+    return f"3578{rng.randint(1, 31):02d}{day:02d}{rng.randint(1, 12):02d}" \
+           f"{rng.randint(60, 99):02d}{rng.randint(1, 999):04d}"
+
+
+def _form(sid: str, phone: str, body: str) -> dict[str, str]:
+    # The fields Twilio posts for a WhatsApp text message.
+    return {"SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Warga", "MessageType": "text",
+            "SmsSid": sid, "WaId": phone.lstrip("+"), "SmsStatus": "received", "Body": body,
+            "To": BOT, "NumSegments": "1", "ReferralNumMedia": "0", "MessageSid": sid,
+            "AccountSid": ACCOUNT_SID, "From": f"whatsapp:{phone}", "ApiVersion": "2010-04-01"}
+
+
+def write_requests(path: Path, count: int, first_phone: int, tag: str) -> None:
+    """`count` signed requests: citizens filing KTP requests, GROUP at a time."""
+    rng = random.Random(f"inbound:{tag}")  # noqa: S311 - test data
+    places, validator = _places(), RequestValidator(AUTH_TOKEN)
+    url = PUBLIC_BASE_URL + "/whatsapp/inbound"
+    written, group = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while written < count:
+            phones = [f"+62857{first_phone + group * GROUP + i:08d}" for i in range(GROUP)]
+            scripts = {p: ["KTP", rng.choice(places), _nik(rng), rng.choice(KTP_NEEDS), "YA"]
+                       for p in phones}
+            for step in range(STEPS):
+                for phone in phones:
+                    if written == count:
+                        return
+                    sid = f"SM{tag}{written:030d}"
+                    form = _form(sid, phone, scripts[phone][step])
+                    out.write(f"{validator.compute_signature(url, form)}\t{urlencode(form)}\n")
+                    written += 1
+            group += 1
+
+
+def prepare_database(url: str) -> None:
+    """Migrate and import the demo roster (1,087 staff, 1,360 RWs) into an empty database."""
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    settings = load_settings({"IGNORE_ENVIRONMENT": True, "DATABASE_URL": url,
+                              "MESSAGING_TRANSPORT": "console", "OUTBOX_SENDER_THREAD": False})
+    rt = build_runtime(settings)
+    try:
+        result = import_roster(rt, ROSTER_FILE.read_bytes())
+        if not result.ok:
+            raise SystemExit(f"demo roster did not import: {result.problems[:3]}")
+    finally:
+        rt.close()
+
+
+def wrk(port: int, requests: Path, seconds: int, connections: int, threads: int) -> Run:
+    """One wrk run; the Lua script prints the figures as JSON."""
+    done = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+         "-s", str(ROOT / "bench" / "inbound.lua"), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True, timeout=seconds + 120,
+        env={"BENCH_REQUESTS": str(requests), "BENCH_WRK_THREADS": str(threads),
+             "PATH": "/usr/bin:/bin"})
+    line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH "))
+    data = json.loads(line[6:])
+    seconds_run = data["duration_us"] / 1e6
+    errors = {k: data[k] for k in ("status_errors", "connect_errors", "read_errors", "timeouts")
+              if data[k]}
+    return Run(data["requests"], seconds_run, data["requests"] / seconds_run,
+               data["p50_us"] / 1000, data["p99_us"] / 1000, errors, data["wrapped"])
+
+
+def _gunicorn(app: str, port: int, workers: int, threads: int, extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+            "-b", f"127.0.0.1:{port}", "--log-level", "warning", *extra, app]
+
+
+def measure(app: str, extra: list[str], env: dict[str, str], files: tuple[Path, Path],
+            args) -> tuple[Run, float]:
+    """Warm up, then measure; returns the run and the workers' peak RSS (MiB)."""
+    port = free_port()
+    argv = _gunicorn(app, port, args.workers, args.threads, extra)
+    with server(argv, port, env) as proc:
+        wrk(port, files[0], args.warm_up, args.connections, args.wrk_threads)
+        run = wrk(port, files[1], args.duration, args.connections, args.wrk_threads)
+        rss = max((peak_rss_mb(pid) for pid in children(proc.pid)), default=float("nan"))
+    return run, rss
+
+
+def check_processed(url: str) -> dict[str, int]:
+    """Inbound messages by status: all `processed`, none failed or rate-limited."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(select(Message.status, func.count())
+                                     .where(Message.direction == Direction.IN.value)
+                                     .group_by(Message.status)).all())
+    finally:
+        engine.dispose()
+
+
+def bench_backend(backend: str, pg_url: str | None, workdir: Path, files, args) -> dict:
+    with fresh_database(backend, workdir, pg_url) as url:
+        prepare_database(url)
+        env = {"DATABASE_URL": url, "MESSAGING_TRANSPORT": "console", "VALIDATE_SIGNATURES": "1",
+               "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+               "OUTBOX_SENDER_THREAD": "0", "RUN_SCHEDULER": "0", "LOG_LEVEL": "WARNING",
+               "SECRET_KEY": "bench", **CONTENT_TEMPLATES}
+        real, rss = measure("wsgi:create_app()", [], env, files, args)
+        statuses = check_processed(url)
+    bare, _ = measure("bare_app:create_app()", ["--pythonpath", str(ROOT / "bench")],
+                      {"LOG_LEVEL": "WARNING"}, files, args)
+    return {"backend": backend, "real": asdict(real), "bare": asdict(bare),
+            "ratio": real.throughput / bare.throughput, "worker_peak_rss_mb": rss,
+            "inbound_statuses": statuses}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--warm-up", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=60_000,
+                        help="signed requests prepared for the measured run (each sent once)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    pg_url = pg_base_url()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_inbound_") as tmp:
+        workdir = Path(tmp)
+        files = (workdir / "warm_up.txt", workdir / "run.txt")
+        write_requests(files[0], 5_000, 0, "w")
+        write_requests(files[1], args.requests, 10_000_000, "r")
+        for backend in backends(pg_url):
+            result = bench_backend(backend, pg_url, workdir, files, args)
+            results.append(result)
+            real, bare = result["real"], result["bare"]
+            print(f"{backend:10} real {real['throughput']:7.0f} req/s p50 {real['p50_ms']:6.1f} "
+                  f"ms p99 {real['p99_ms']:6.1f} ms | bare {bare['throughput']:7.0f} req/s "
+                  f"p50 {bare['p50_ms']:5.1f} ms p99 {bare['p99_ms']:5.1f} ms | ratio "
+                  f"{result['ratio']:.2f} (target >= 0.5) | worker peak RSS "
+                  f"{result['worker_peak_rss_mb']:.0f} MiB | inbound {result['inbound_statuses']}"
+                  f"{' | ERRORS ' + str(real['errors']) if real['errors'] else ''}"
+                  f"{' | REPEATED SIDS' if real['wrapped'] else ''}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

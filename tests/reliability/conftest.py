@@ -1,0 +1,112 @@
+"""Fixtures of the reliability suite: a fresh database, the fake Twilio API, the app
+running as real processes (gunicorn, the scheduler) and a runtime to inspect the result."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from services import schema
+from services.db import make_engine
+from services.roster import import_roster
+from services.runtime import Runtime, build_runtime
+from services.settings import load_settings
+from tests.conftest import SAMPLE_ROSTER, _pg_admin_url
+from tests.fake_twilio_server import FakeTwilioServer
+from tests.reliability.harness import Gunicorn, app_environment, free_port, scheduler
+
+# Every module here sets `pytestmark = pytest.mark.reliability` (./dev test skips them).
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL schema (skipped without TEST_DATABASE_URL)."""
+    admin_url, reason = _pg_admin_url()
+    if admin_url is None:
+        pytest.skip(reason)
+    name = f"rel_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={name}"})
+    url_text = url.render_as_string(hide_password=False)
+    engine = make_engine(url_text)
+    schema.upgrade(engine)
+    engine.dispose()
+    admin.dispose()
+    try:
+        yield url_text
+    finally:
+        admin = create_engine(admin_url, pool_pre_ping=True)   # the server may have restarted
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        finally:
+            admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    path = tmp_path / "reliability.db"
+    engine = make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilioServer]:
+    with FakeTwilioServer() as server:
+        yield server
+
+
+@dataclass
+class Rig:
+    """The app as production runs it, and a runtime of our own to look at the database."""
+
+    rt: Runtime
+    env: dict[str, str]
+    web: Gunicorn
+    log_dir: Path
+    fake: FakeTwilioServer
+
+    def scheduler(self, sweep_every: float = 1.0):
+        return scheduler(self.env, self.log_dir, sweep_every)
+
+
+def make_rig(database_url: str, fake: FakeTwilioServer, log_dir: Path, *, workers: int = 4,
+             threads: int = 4, **env: str) -> Rig:
+    port = free_port()
+    environment = app_environment(database_url, port, fake, **env)
+    rt = build_runtime(load_settings({"IGNORE_ENVIRONMENT": True, "DATABASE_URL": database_url,
+                                      "MESSAGING_TRANSPORT": "console",
+                                      "OUTBOX_SENDER_THREAD": False}))
+    result = import_roster(rt, SAMPLE_ROSTER.read_bytes())
+    assert result.ok, result.problems
+    return Rig(rt, environment, Gunicorn(environment, port, log_dir, workers, threads),
+               log_dir, fake)
+
+
+@pytest.fixture
+def rig_factory(tmp_path, fake) -> Iterator:
+    made: list[Rig] = []
+    processes = []
+
+    def factory(database_url: str, **kwargs) -> Rig:
+        rig = make_rig(database_url, fake, tmp_path, **kwargs)
+        made.append(rig)
+        return rig
+
+    factory.processes = processes
+    yield factory
+    for rig in made:
+        rig.web.stop()
+        rig.rt.close()
+    for process in processes:
+        process.stop()

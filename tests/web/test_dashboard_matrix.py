@@ -1,0 +1,117 @@
+"""Every dashboard route × every kind of visitor: no session, a forged session, a
+supervisor in scope and one out of scope. Ticket #1 is Ketintang's (Kec. Gayungan)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from models import Breach, Message, Staff
+from tests.conftest import wib
+from tests.web.support import (
+    CAMAT_WONOKROMO,
+    CITIZEN,
+    CITY,
+    LURAH_JAGIR,
+    LURAH_KETINTANG,
+    NIK,
+    csrf_of,
+    file_ticket,
+    log_in,
+    sweep_at,
+)
+
+VISITORS = {"tanpa_sesi": None, "sesi_palsu": "forged", "lurah_wilayah": LURAH_KETINTANG,
+            "kota": CITY, "lurah_lain": LURAH_JAGIR, "camat_lain": CAMAT_WONOKROMO}
+IN_SCOPE = {"lurah_wilayah", "kota"}
+OUT_OF_SCOPE = {"lurah_lain", "camat_lain"}
+# (method, path, endpoint, what an in-scope page shows about ticket #1 or its officer)
+ROUTES = [
+    ("GET", "/dashboard", "dashboard.overview", "#1"),
+    ("GET", "/dashboard/tickets?status=all", "dashboard.tickets", "#1"),
+    ("GET", "/dashboard/tickets/1", "dashboard.ticket", "#1"),
+    ("POST", "/dashboard/tickets/1/excuse", "dashboard.excuse", None),
+    ("GET", "/dashboard/officers", "dashboard.officers", "Siti Rahmawati"),
+    ("GET", "/dashboard/report?month=2026-11", "dashboard.report", "Siti Rahmawati"),
+    ("GET", "/dashboard/report.csv?month=2026-11", "dashboard.report_download",
+     "Siti Rahmawati"),
+]
+PUBLIC = {"login.page", "login.confirm", "login.redeem", "login.logout"}
+
+
+@pytest.fixture
+def ticket_one(rt, roster, clock):
+    number = file_ticket(rt, clock, wib(2026, 11, 23, 10))
+    sweep_at(rt, clock, wib(2026, 11, 24, 11))
+    return number
+
+
+def _forge_session(client, rt) -> None:
+    """A cookie naming the city supervisor, signed with a key that is not ours."""
+    with rt.sessions() as db:
+        city = db.scalar(select(Staff).where(Staff.phone == CITY))
+    other = Flask("forger")
+    other.secret_key = "not-the-real-secret"
+    cookie = other.session_interface.get_signing_serializer(other).dumps(
+        {"staff_id": city.id, "since": rt.now().isoformat(), "csrf": "x" * 40})
+    client.set_cookie("session", cookie)
+
+
+def _visit(client, rt, who: str):
+    phone = VISITORS[who]
+    if phone == "forged":
+        _forge_session(client, rt)
+    elif phone is not None:
+        log_in(client, rt, phone)
+
+
+def _excused(rt) -> bool:
+    with rt.sessions() as db:
+        return db.scalar(select(Breach.excused_at).where(Breach.ticket_id == 1)) is not None
+
+
+def _messages(rt) -> int:
+    with rt.sessions() as db:
+        return db.scalar(select(func.count()).select_from(Message))
+
+
+CELLS = [(who, route) for who in VISITORS for route in ROUTES]
+
+
+@pytest.mark.parametrize("who, route", CELLS, ids=[f"{w}-{r[2]}" for w, r in CELLS])
+def test_dashboard_cell(client, rt, ticket_one, who, route):
+    method, path, _endpoint, marker = route
+    _visit(client, rt, who)
+    if method == "POST":
+        signed_in = who in IN_SCOPE | OUT_OF_SCOPE
+        token = csrf_of(client.get("/dashboard")) if signed_in else None
+        messages = _messages(rt)
+        response = client.post(path, data={"reason": "banjir", "csrf_token": token or "none"})
+        if who in IN_SCOPE:
+            assert response.status_code == 302 and _excused(rt)
+        else:
+            assert response.status_code == (404 if who in OUT_OF_SCOPE else 400)
+            assert not _excused(rt) and _messages(rt) == messages
+        return
+    response = client.get(path)
+    body = response.get_data(as_text=True)
+    if who in IN_SCOPE:
+        assert response.status_code == 200 and marker in body
+    elif who in OUT_OF_SCOPE:
+        if path == "/dashboard/tickets/1":
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200 and marker not in body.replace("#10", "")
+        assert "Ketintang" not in body
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/dashboard/login")
+    assert NIK not in body and CITIZEN not in body and CITIZEN[1:] not in body
+
+
+def test_the_matrix_covers_every_dashboard_route(app):
+    """A new dashboard page must be added to ROUTES (and so to every visitor's cells)."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.rule.startswith("/dashboard")}
+    assert endpoints - PUBLIC == {r[2] for r in ROUTES}
