@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -25,15 +24,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import pg_base_url  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from models import RW, Citizen, Kecamatan, Kelurahan, Role, Staff, Ticket  # noqa: E402
 from services import schema  # noqa: E402
 from services.clock import ManualClock  # noqa: E402
-from services.db import make_engine, normalise_url  # noqa: E402
+from services.db import make_engine  # noqa: E402
 from services.runtime import build_runtime  # noqa: E402
 from services.settings import load_settings  # noqa: E402
 from services.sweep import due_for_breach, due_for_reminder, sweep  # noqa: E402
@@ -188,20 +188,6 @@ def time_sweeps(rt, due: int) -> float:
     return statistics.median(samples)
 
 
-def _pg_base_url() -> str | None:
-    url = normalise_url(os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-        "TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # no server: the SQLite figures still stand
-        print(f"PostgreSQL skipped ({type(exc).__name__}: {str(exc).splitlines()[0]})")
-        return None
-    return url
-
-
 def _databases(pg_url: str | None, workdir: Path):
     """(backend, url, cleanup) for each size's fresh database."""
     def sqlite(size: int):
@@ -234,7 +220,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     logging.basicConfig(level=logging.ERROR)   # one warning per message queued otherwise
-    pg_url = _pg_base_url()
+    pg_url = pg_base_url()
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         for backend, make in _databases(pg_url, Path(tmp)):
             figures = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from models import RW, Kecamatan, Kelurahan
-from services.roster import Problem
+from services.roster_file import Problem
 from services.runtime import Runtime
 
 COLUMNS = ("kecamatan", "kelurahan", "rw", "latitude", "longitude")

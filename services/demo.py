@@ -45,7 +45,8 @@ from services.demo_sim import Sim
 from services.inbound import Handler
 from services.phones import normalize_phone
 from services.report import MonthlyReport, monthly_report
-from services.roster import import_roster, parse_roster
+from services.roster import import_roster
+from services.roster_file import parse_roster
 from services.runtime import Runtime, build_runtime
 from services.verify import verify_month
 from sla.digest import previous_working_day
