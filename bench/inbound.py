@@ -1,7 +1,7 @@
 """Benchmark: the real `POST /whatsapp/inbound` against a bare Flask view, same server, same load.
 
-    /tmp/v/bin/python bench/inbound.py                   # SQLite, and PostgreSQL if it answers
-    /tmp/v/bin/python bench/inbound.py --duration 20 --connections 32
+    .venv/bin/python bench/inbound.py                   # SQLite, and PostgreSQL if it answers
+    .venv/bin/python bench/inbound.py --duration 20 --connections 32
 
 Both apps run under gunicorn with the same workers and threads on 127.0.0.1, loaded by
 the same wrk script replaying pre-signed Twilio webhook requests. The real app checks

@@ -1,6 +1,6 @@
 """Run every benchmark and rewrite bench/RESULTS.md.
 
-    /tmp/v/bin/python bench/run_all.py          # about 8 minutes on a 2-core machine
+    .venv/bin/python bench/run_all.py          # about 8 minutes on a 2-core machine
 
 Everything talks only to 127.0.0.1: SQLite in a temporary directory, and PostgreSQL when
 BENCH_DATABASE_URL (or TEST_DATABASE_URL, or postgresql://postgres@127.0.0.1:5432/test)

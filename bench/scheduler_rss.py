@@ -1,6 +1,6 @@
 """Benchmark: peak memory (VmHWM) of the scheduler process on a busy morning.
 
-    /tmp/v/bin/python bench/scheduler_rss.py          # SQLite, and PostgreSQL if it answers
+    .venv/bin/python bench/scheduler_rss.py          # SQLite, and PostgreSQL if it answers
 
 The database is the report benchmark's month (100 k tickets, 1,400 officers, 185
 supervisors). A child process builds the app exactly as `flask --app wsgi scheduler run`

@@ -1,7 +1,7 @@
 """Benchmark: the SLA sweep costs the same with 10 k or 1 M tickets when as many are due.
 
-    /tmp/v/bin/python bench/sweep.py                 # 10 k and 1 M, SQLite and PostgreSQL
-    /tmp/v/bin/python bench/sweep.py --sizes 10000,100000 --due 200
+    .venv/bin/python bench/sweep.py                 # 10 k and 1 M, SQLite and PostgreSQL
+    .venv/bin/python bench/sweep.py --sizes 10000,100000 --due 200
 
 Each database holds `size` tickets: `due` of them due per round (half a breach, half a
 reminder), a few open ones not yet due, the rest closed. Timed at each size: the sweep's

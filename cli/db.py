@@ -18,7 +18,7 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade(revision: str) -> None:
     rt = runtime()
-    schema.upgrade(rt.engine, revision)
+    schema.upgrade(rt.engine, revision, settings=rt.settings)
     click.echo(f"Basis data pada revisi {schema.current_revision(rt.engine)} "
                f"({rt.engine.url.render_as_string(hide_password=True)}).")
 

@@ -10,6 +10,7 @@ from models.ledger import LedgerEntry
 from models.login_token import LoginToken
 from models.message import Direction, InStatus, Message, OutStatus
 from models.month_close import MonthClose
+from models.officer_month import OfficerMonth
 from models.region import RW, Kecamatan, Kelurahan
 from models.staff import Role, Staff
 from models.ticket import FINAL_STATUSES, OPEN_STATUSES, Service, Ticket, TicketStatus
@@ -18,6 +19,6 @@ from models.ticket_event import TicketEvent
 __all__ = [
     "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
     "InStatus", "Message", "OutStatus", "DigestSent", "LoginToken", "MonthClose",
-    "SchedulerLease", "RW", "Kecamatan", "Kelurahan", "Role", "Staff", "FINAL_STATUSES",
-    "OPEN_STATUSES", "Service", "Ticket", "TicketStatus", "TicketEvent",
+    "OfficerMonth", "SchedulerLease", "RW", "Kecamatan", "Kelurahan", "Role", "Staff",
+    "FINAL_STATUSES", "OPEN_STATUSES", "Service", "Ticket", "TicketStatus", "TicketEvent",
 ]

@@ -8,6 +8,7 @@ from models import Breach, Staff, Ticket, TicketEvent
 from services.context import Ctx
 from services.ledger import sync_ticket_ledger
 from services.people import in_scope, supervisors_for
+from services.tally import count_breach, count_excusal
 from services.ticket_clock import late_minutes
 
 
@@ -38,6 +39,7 @@ def record_breach(ctx: Ctx, ticket: Ticket) -> Breach:
     breach = Breach(ticket_id=ticket.id, officer_id=officer_at(ctx, ticket),
                     deadline_at=ticket.deadline_at, recorded_at=ctx.now)
     ctx.db.add(breach)
+    count_breach(ctx, breach)
     record_event(ctx, ticket, "breached", deadline=ticket.deadline_at.isoformat())
     ctx.db.flush()
     sync_ticket_ledger(ctx, ticket)
@@ -77,6 +79,7 @@ def excuse_breach(ctx: Ctx, supervisor: Staff, ticket: Ticket, reason: str) -> B
     breach.excused_at, breach.excused_by_id = ctx.now, supervisor.id
     breach.excuse_reason = reason.strip()
     record_event(ctx, ticket, "excused", actor=supervisor, reason=reason.strip())
+    count_excusal(ctx, breach)
     sync_ticket_ledger(ctx, ticket)
     return breach
 

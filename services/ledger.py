@@ -18,6 +18,7 @@ from models.ticket import index_predicate
 from services.context import Ctx
 from services.month import next_month
 from services.settings import Settings
+from services.tally import count_entries
 from sla.calendar import WorkCalendar
 from sla.ledger import BreachFacts, Entry, LedgerRates, expected_entries, month_of
 
@@ -58,9 +59,13 @@ def month_for(effective_at: datetime, now: datetime, cal: WorkCalendar,
 
 
 def _insert_ignoring_duplicates(db: Session, rows: list[dict]) -> None:
+    # Only the rows this call inserted come back; the monthly tally adds those up.
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    db.execute(dialect.insert(LedgerEntry).values(rows)
-               .on_conflict_do_nothing(index_elements=["ticket_id", "key"]))
+    table = LedgerEntry.__table__
+    inserted = db.execute(dialect.insert(table).values(rows)
+                          .on_conflict_do_nothing(index_elements=["ticket_id", "key"])
+                          .returning(table.c.officer_id, table.c.month, table.c.percent)).all()
+    count_entries(db, inserted)
 
 
 def sync_ticket_ledger(ctx: Ctx, ticket: Ticket) -> list[Entry]:

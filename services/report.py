@@ -7,22 +7,26 @@ import io
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
+from operator import itemgetter
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, String, and_, case, select, type_coerce
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import RW, Breach, Kecamatan, Kelurahan, LedgerEntry, MonthClose, Role, Staff, Ticket
+from models import RW, Kecamatan, Kelurahan, MonthClose, Role, Staff, Ticket
+from models.officer_month import TALLY_FIGURES
+from models.ticket import index_predicate
 from services.month import month_bounds
 from services.phones import mask_phone
 from services.runtime import Runtime
-from services.ticket_clock import late_minutes_between
+from services.tally import TALLY, ZERO
+from services.ticket_clock import late_minutes_to
 from sla.ledger import deduction_percent
 from sla.scoring import compensation, iki, iko, rupiah_of, satisfaction, timeliness
 
-CLOSED = ("resolved", "rejected")
 
-
-@dataclass
+@dataclass(slots=True)
 class OfficerRow:
     officer_id: int
     name: str
@@ -55,7 +59,7 @@ class OfficerRow:
         return self.on_time + self.breaches - self.excused
 
 
-@dataclass
+@dataclass(slots=True)
 class RegionScore:
     kecamatan: str
     kelurahan: str | None
@@ -63,7 +67,7 @@ class RegionScore:
     due: int
 
 
-@dataclass
+@dataclass(slots=True)
 class CompensationRow:
     ticket: int
     service: str
@@ -98,79 +102,73 @@ class MonthlyReport:
                    compensation=[CompensationRow(**c) for c in data["compensation"]])
 
 
-def _officer_rows(db: Session) -> dict[int, OfficerRow]:
+# The report reads table columns through Core: no ORM objects or entity rows on the path.
+STAFF, RW_T, KEL, KEC, TICKET = (t.__table__ for t in (Staff, RW, Kelurahan, Kecamatan, Ticket))
+Place = tuple[str, str, str]          # kecamatan, kelurahan, "<kelurahan> RW <n>"
+
+
+def _officers(db: Connection, month: str) -> dict[int, OfficerRow]:
+    """Every officer (not supervisors) by name, scored from the month's tally: one query."""
     rows: dict[int, OfficerRow] = {}
-    for person_id, name, phone, tpp_base in db.execute(
-            select(Staff.id, Staff.name, Staff.phone, Staff.tpp_base)
-            .where(Staff.role != Role.SUPERVISOR).order_by(Staff.name)):
-        rows[person_id] = OfficerRow(person_id, name, mask_phone(phone), "", [],
-                                     tpp_base=tpp_base)
-    served = db.execute(select(RW.officer_id, RW.backup_id, RW.number, Kelurahan.name,
-                               Kecamatan.name).select_from(RW)
-                        .join(Kelurahan, RW.kelurahan_id == Kelurahan.id)
-                        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
-                        .order_by(Kelurahan.name, RW.number)).all()
-    labels: dict[int, list[str]] = {}
-    for officer_id, backup_id, number, kel, kec in served:
-        for person_id, suffix in ((officer_id, ""), (backup_id, " (cadangan)")):
-            if person_id in rows:
-                labels.setdefault(person_id, []).append(f"{kel} RW {number}{suffix}")
-                if [kec, kel] not in rows[person_id].regions:
-                    rows[person_id].regions.append([kec, kel])
-    for person_id, names in labels.items():
-        rows[person_id].rws = "; ".join(names)
+    deductions: dict[Decimal, Decimal] = {}      # few distinct sums: clamp each once
+    for person_id, name, phone, tpp_base, *figures in db.execute(
+            select(STAFF.c.id, STAFF.c.name, STAFF.c.phone, STAFF.c.tpp_base,
+                   *(TALLY.c[c] for c in TALLY_FIGURES))
+            .join_from(STAFF, TALLY, and_(TALLY.c.officer_id == STAFF.c.id,
+                                          TALLY.c.month == month), isouter=True)
+            .where(STAFF.c.role != Role.SUPERVISOR).order_by(STAFF.c.name, STAFF.c.id)).all():
+        rows[person_id] = _scored(person_id, name, mask_phone(phone), tpp_base,
+                                  ZERO if figures[0] is None else figures, deductions)
     return rows
 
 
-def _count_closes(db: Session, rows: dict[int, OfficerRow], start, end) -> dict[int, list]:
-    closes = db.execute(
-        select(Ticket.officer_id, func.count(),
-               func.sum(case((Ticket.breached_at.is_(None), 1), else_=0)),
-               func.count(Ticket.rating), func.coalesce(func.sum(Ticket.rating), 0))
-        .where(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.status.in_(CLOSED),
-               Ticket.officer_id.is_not(None))
-        .group_by(Ticket.officer_id)).all()
-    ratings: dict[int, list] = {}
-    for officer_id, closed, on_time, rated, rating_sum in closes:
-        if officer_id in rows:
-            rows[officer_id].closed, rows[officer_id].on_time = closed, int(on_time or 0)
-            ratings[officer_id] = [rated, int(rating_sum)]
-    return ratings
+def _scored(person_id: int, name: str, phone: str, tpp_base: int, figures,
+            deductions: dict[Decimal, Decimal]) -> OfficerRow:
+    """The officer's row: counts, IKI and deduction from their tally figures."""
+    closed, on_time, rated, rating_sum, breaches, excused, percent = figures
+    on_time_score = timeliness(on_time, breaches - excused)
+    rating_score = satisfaction(rating_sum, rated)
+    deduction = deductions.get(percent)
+    if deduction is None:
+        deduction = deductions[percent] = deduction_percent([Decimal(percent)])
+    rupiah = rupiah_of(deduction, tpp_base)
+    return OfficerRow(person_id, name, phone, "", [], closed, on_time, breaches, excused,
+                      on_time_score, rating_score, iki(on_time_score, rating_score),
+                      float(deduction), rupiah, tpp_base, tpp_base - rupiah)
 
 
-def _count_breaches(db: Session, rows: dict[int, OfficerRow], start, end) -> None:
-    for officer_id, total, excused in db.execute(
-            select(Breach.officer_id, func.count(), func.count(Breach.excused_at))
-            .where(Breach.deadline_at >= start, Breach.deadline_at < end)
-            .group_by(Breach.officer_id)).all():
-        if officer_id in rows:
-            rows[officer_id].breaches, rows[officer_id].excused = total, excused
-
-
-def _apply_scores(db: Session, rows: dict[int, OfficerRow], ratings: dict[int, list],
-                  month: str) -> None:
-    sums = dict(db.execute(select(LedgerEntry.officer_id, func.sum(LedgerEntry.percent))
-                           .where(LedgerEntry.month == month)
-                           .group_by(LedgerEntry.officer_id)).all())
-    for officer_id, row in rows.items():
-        row.timeliness = timeliness(row.on_time, row.breaches - row.excused)
-        rated, total = ratings.get(officer_id, [0, 0])
-        row.satisfaction = satisfaction(total, rated)
-        row.iki = iki(row.timeliness, row.satisfaction)
-        percent = deduction_percent([Decimal(sums.get(officer_id) or 0)])
-        row.deduction_percent = float(percent)
-        row.deduction_rp = rupiah_of(percent, row.tpp_base)
-        row.tpp_after = row.tpp_base - row.deduction_rp
+def _served(db: Connection, rows: dict[int, OfficerRow]) -> dict[int, Place]:
+    """Label each officer with the RWs they serve; returns each RW's place."""
+    served = db.execute(select(RW_T.c.id, RW_T.c.officer_id, RW_T.c.backup_id, RW_T.c.number,
+                               KEL.c.name, KEC.c.name)
+                        .join_from(RW_T, KEL, RW_T.c.kelurahan_id == KEL.c.id)
+                        .join(KEC, KEL.c.kecamatan_id == KEC.c.id)
+                        .order_by(KEL.c.name, RW_T.c.number)).all()
+    labels: dict[int, list[str]] = {}
+    places: dict[int, Place] = {}
+    for rw_id, officer_id, backup_id, number, kel, kec in served:
+        label = f"{kel} RW {number}"
+        places[rw_id] = (kec, kel, label)
+        for person_id, suffix in ((officer_id, ""), (backup_id, " (cadangan)")):
+            row = rows.get(person_id)
+            if row is not None:
+                labels.setdefault(person_id, []).append(label + suffix)
+                if [kec, kel] not in row.regions:
+                    row.regions.append([kec, kel])
+    for person_id, names in labels.items():
+        rows[person_id].rws = "; ".join(names)
+    return places
 
 
 def _region_scores(officers: list[OfficerRow]) -> tuple[list[RegionScore], list[RegionScore]]:
     by_kel: dict[tuple[str, str], list[tuple[float, int]]] = {}
     by_kec: dict[str, list[tuple[float, int]]] = {}
     for row in officers:
+        score = (row.iki, row.due)
         for kec, kel in row.regions:
-            by_kel.setdefault((kec, kel), []).append((row.iki, row.due))
-        for kec in row.kecamatan:
-            by_kec.setdefault(kec, []).append((row.iki, row.due))
+            by_kel.setdefault((kec, kel), []).append(score)
+        for kec in {kec for kec, _ in row.regions}:     # each list keeps the officers' order
+            by_kec.setdefault(kec, []).append(score)
     kelurahan = [RegionScore(kec, kel, iko(s), sum(w for _, w in s))
                  for (kec, kel), s in sorted(by_kel.items())]
     kecamatan = [RegionScore(kec, None, iko(s), sum(w for _, w in s))
@@ -178,37 +176,51 @@ def _region_scores(officers: list[OfficerRow]) -> tuple[list[RegionScore], list[
     return kelurahan, kecamatan
 
 
-def _compensation(rt: Runtime, db: Session, start, end, now: datetime) -> list[CompensationRow]:
-    # One query for every breached ticket of the month, not one object graph per ticket.
+def _while_unknown(column):
+    """`column` only where no lateness is stored (else NULL), typed as the plain timestamp:
+    most rows carry NULL, and only the few real values are converted, in `_compensation`."""
+    return type_coerce(case((TICKET.c.late_minutes.is_(None), column)), DateTime(timezone=True))
+
+
+def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, end,
+                  now: datetime) -> list[CompensationRow]:
+    """One row per ticket breached in the month (read through `ix_ticket_breached`).
+
+    A closed ticket's lateness was stored at its close; only open tickets (and any closed
+    before it was stored) are measured here, to `now`."""
+    per_day, day_minutes = rt.settings.compensation_per_day, rt.settings.working_day_minutes
+    found = db.execute(
+        select(TICKET.c.id, type_coerce(TICKET.c.service, String), TICKET.c.rw_id,
+               TICKET.c.late_minutes, _while_unknown(TICKET.c.deadline_at),
+               _while_unknown(TICKET.c.closed_at))
+        .where(index_predicate("ix_ticket_breached"), TICKET.c.breached_at >= start,
+               TICKET.c.breached_at < end)).all()
+    found.sort(key=itemgetter(0))                        # by ticket number
+    as_utc = partial(TICKET.c.deadline_at.type.process_result_value, dialect=db.dialect)
+    measured = iter(late_minutes_to(rt.calendar, [(as_utc(row[4]), as_utc(row[5]))
+                                                  for row in found if row[3] is None], now))
     rows = []
-    per_day = rt.settings.compensation_per_day
-    for ticket_id, service, deadline_at, closed_at, number, kel, kec in db.execute(
-            select(Ticket.id, Ticket.service, Ticket.deadline_at, Ticket.closed_at, RW.number,
-                   Kelurahan.name, Kecamatan.name)
-            .join(Breach, Breach.ticket_id == Ticket.id)
-            .join(RW, Ticket.rw_id == RW.id).join(Kelurahan, RW.kelurahan_id == Kelurahan.id)
-            .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
-            .where(Breach.deadline_at >= start, Breach.deadline_at < end)
-            .order_by(Ticket.id)):
-        late = late_minutes_between(rt.calendar, deadline_at, closed_at, now)
-        days, amount = compensation(late, per_day.get(service.value, 0),
-                                    rt.settings.working_day_minutes)
-        rows.append(CompensationRow(ticket_id, service.value, kec, kel, f"{kel} RW {number}",
-                                    round(late, 1), days, amount, closed_at is not None))
+    for ticket_id, service, rw_id, late, _, closed_at in found:
+        closed = late is not None or closed_at is not None
+        if late is None:
+            late = next(measured)
+        days, amount = compensation(late, per_day.get(service, 0), day_minutes)
+        rows.append(CompensationRow(ticket_id, service, *places[rw_id], round(late, 1), days,
+                                    amount, closed))
     return rows
 
 
 def compute_report(rt: Runtime, db: Session, month: str, now: datetime) -> MonthlyReport:
     """The city-wide report for `month` computed from the database as of `now`."""
     start, end = month_bounds(month, rt.settings.zone)
-    rows = _officer_rows(db)
-    ratings = _count_closes(db, rows, start, end)
-    _count_breaches(db, rows, start, end)
-    _apply_scores(db, rows, ratings, month)
+    db.flush()          # the queries below are Core reads: let them see pending changes
+    conn = db.connection()
+    rows = _officers(conn, month)
+    places = _served(conn, rows)
     officers = list(rows.values())
     kelurahan, kecamatan = _region_scores(officers)
     return MonthlyReport(month, now.isoformat(), False, officers, kelurahan, kecamatan,
-                         _compensation(rt, db, start, end, now))
+                         _compensation(rt, conn, places, start, end, now))
 
 
 def monthly_report(rt: Runtime, month: str, *, kelurahan: str | None = None,

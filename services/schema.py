@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from services.settings import ROOT
+from services.settings import ROOT, Settings
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -22,11 +22,15 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to `revision` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "head", settings: Settings | None = None) -> None:
+    """Migrate the database to `revision` (default: the newest).
+
+    `settings` (the calendar and zone) are what a migration that backfills derived figures
+    computes them with; without them it loads the environment's."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["settings"] = settings
         command.upgrade(cfg, revision)
 
 

@@ -50,3 +50,17 @@ def late_minutes_between(calendar: WorkCalendar, deadline_at: datetime | None,
     if deadline_at is None:
         return 0.0
     return lateness(calendar, deadline_at, closed_at or now).total_seconds() / 60
+
+
+def late_minutes_to(calendar: WorkCalendar,
+                    spans: list[tuple[datetime | None, datetime | None]],
+                    now: datetime) -> list[float]:
+    """`late_minutes_between` for many (deadline, close) pairs: the open ones share `now`,
+    so the calendar measures them against one end instant."""
+    open_deadlines = [deadline_at for deadline_at, closed_at in spans
+                      if deadline_at is not None and closed_at is None]
+    to_now = iter(calendar.working_times_to(open_deadlines, now))
+    return [0.0 if deadline_at is None
+            else next(to_now).total_seconds() / 60 if closed_at is None
+            else late_minutes_between(calendar, deadline_at, closed_at, now)
+            for deadline_at, closed_at in spans]

@@ -19,7 +19,8 @@ from services.context import Ctx
 from services.conversations import expect_rating
 from services.ledger import sync_ticket_ledger
 from services.people import route_officer, supervisors_for
-from services.ticket_clock import refresh_deadline, sla_of
+from services.tally import count_close, count_rating
+from services.ticket_clock import late_minutes, refresh_deadline, sla_of
 from sla.clock import StatusChange, clock_start, deadline, reminder_at
 
 # What routing and the messages read about an RW: loaded in one query, not five.
@@ -177,8 +178,11 @@ def _close(ctx: Ctx, ticket: Ticket, kind: str, status: TicketStatus, actor: Sta
            **details: Any) -> None:
     breach_if_due(ctx, ticket)
     ticket.closed_at = ctx.now
+    # Stored once: the report reads a closed ticket's lateness instead of measuring it again.
+    ticket.late_minutes = late_minutes(ctx.calendar, ticket, ctx.now)
     record_event(ctx, ticket, kind, actor=actor,
                  actor_kind="citizen" if actor is None else "staff", status=status, **details)
+    count_close(ctx, ticket)
     if ticket.breached_at is not None:  # the last late days up to the close
         sync_ticket_ledger(ctx, ticket)
 
@@ -241,6 +245,7 @@ def rate(ctx: Ctx, citizen: Citizen, ticket: Ticket, stars: int) -> None:
         return
     ticket.rating, ticket.rated_at = stars, ctx.now
     record_event(ctx, ticket, "rated", actor_kind="citizen", rating=stars)
+    count_rating(ctx, ticket)
 
 
 def citizen_tickets(ctx: Ctx, citizen: Citizen, limit: int = 10) -> list[Ticket]:

@@ -1,4 +1,5 @@
-"""`report verify`: recompute every ledger entry from the events and compare."""
+"""`report verify`: recompute every ledger entry from the events and compare; check the
+figures the report reads instead of recounting (officers' monthly tally, stored lateness)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from models import Breach, LedgerEntry, MonthClose, Ticket
 from services.ledger import breach_facts, rates_of
 from services.month import month_bounds
 from services.runtime import Runtime
+from services.tally import tally_differences
+from services.ticket_clock import late_minutes_between
 from sla.ledger import Entry, expected_entries, month_of
 
 
 @dataclass(frozen=True)
 class Difference:
-    ticket_id: int
-    key: str
-    problem: str          # missing, unexpected, officer, percent, effective_at, month
+    ticket_id: int | None  # None for an officer's monthly tally
+    key: str               # the ledger rule's key, or the tally figure, or the ticket column
+    problem: str           # missing, unexpected, officer, percent, effective_at, month,
+                           # tally, breached_at, late_minutes
     stored: str = ""
     expected: str = ""
+    officer_id: int | None = None
 
 
 def _month_ok(entry: LedgerEntry, effective_month: str, closes: dict) -> bool:
@@ -78,4 +83,33 @@ def verify_month(rt: Runtime, month: str) -> list[Difference]:
                 Breach.excused_at >= start))))
         for ticket_id in sorted(touched):
             diffs += _verify_ticket(db, rt, ticket_id, month, closes)
+        diffs += [Difference(None, figure, "tally", have, want, officer_id=officer_id)
+                  for officer_id, figure, have, want
+                  in tally_differences(db, month, rt.settings.zone)]
+        diffs += _verify_breached_tickets(db, rt, start, end)
+    return diffs
+
+
+def _verify_breached_tickets(db, rt: Runtime, start, end) -> list[Difference]:
+    """The report finds the month's breaches by the ticket's `breached_at` and reads a closed
+    ticket's lateness from `late_minutes`: both must agree with the breach and the clock."""
+    breaches = dict(db.execute(select(Breach.ticket_id, Breach.deadline_at)
+                               .where(Breach.deadline_at >= start, Breach.deadline_at < end)).all())
+    tickets = {row[0]: row[1:] for row in db.execute(
+        select(Ticket.id, Ticket.breached_at, Ticket.deadline_at, Ticket.closed_at,
+               Ticket.late_minutes)
+        .where(Ticket.breached_at >= start, Ticket.breached_at < end))}
+    diffs = []
+    for ticket_id in sorted(breaches.keys() | tickets.keys()):
+        breached_at = tickets[ticket_id][0] if ticket_id in tickets else None
+        if breached_at != breaches.get(ticket_id):
+            diffs.append(Difference(ticket_id, "breached_at", "breached_at", str(breached_at or ""),
+                                    str(breaches.get(ticket_id) or "")))
+    for ticket_id, (_, deadline_at, closed_at, late) in sorted(tickets.items()):
+        want = (None if closed_at is None
+                else late_minutes_between(rt.calendar, deadline_at, closed_at, closed_at))
+        if late != want:
+            diffs.append(Difference(ticket_id, "late_minutes", "late_minutes",
+                                    "" if late is None else str(late),
+                                    "" if want is None else str(want)))
     return diffs

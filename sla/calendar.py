@@ -207,6 +207,38 @@ class WorkCalendar:
         between = self._days_between(first + _ONE_DAY, last)
         return self._overlap(first, a_utc, b_utc) + between + self._overlap(last, a_utc, b_utc)
 
+    def working_times_to(self, starts: Iterable[datetime], end: datetime) -> list[timedelta]:
+        """`working_time_between(a, end)` for each `a` of `starts`, with one shared `end`.
+
+        Both ends become positions on the cumulative working time since 2000 (the
+        midnight's total plus the day's part), so each start costs a lookup, not a span."""
+        _require_aware(end, "end")
+        end = end.astimezone(UTC)          # compared with each start: same zone is cheaper
+        end_mark = self._mark(end)
+        out = []
+        for start in starts:
+            _require_aware(start, "start")
+            mark = self._mark(start) if end_mark is not None and start < end else None
+            out.append(timedelta(0) if end <= start else end_mark - mark if mark is not None
+                       else self.working_time_between(start, end))
+        return out
+
+    def _mark(self, instant: datetime) -> timedelta | None:
+        """Working time from _EPOCH to `instant`; None outside the cumulative range."""
+        day = instant.astimezone(self.tz).date()
+        j = (day - _EPOCH).days
+        if j < 0 or j >= _CUMULATIVE_DAYS:
+            return None
+        before = self._before if j < len(self._before) else self._extend(j)
+        window = self._windows.get(day) or self._windows_of(day)
+        if not window:
+            return before[j]
+        # Same-zone (UTC) instants compare and subtract without offset lookups.
+        moment = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+        if moment <= window[2]:
+            return before[j]
+        return before[j] + (min(moment, window[3]) - window[2])
+
     def _overlap(self, d: date, a_utc: datetime, b_utc: datetime) -> timedelta:
         """Working time on day `d` inside [a, b] (UTC instants)."""
         window = self._windows_of(d)
@@ -228,15 +260,17 @@ class WorkCalendar:
                 total += window[3] - window[2] if window else timedelta(0)
                 day += _ONE_DAY
             return total
-        before = self._before
-        if j >= len(before):
-            with self._lock:
-                before = self._before
-                while len(before) <= j:
-                    window = self._windows_of(_EPOCH + timedelta(days=len(before) - 1))
-                    before.append(before[-1] + (window[3] - window[2] if window
-                                                else timedelta(0)))
+        before = self._before if j < len(self._before) else self._extend(j)
         return before[j] - before[i]
+
+    def _extend(self, j: int) -> list[timedelta]:
+        """The cumulative list, grown to hold index `j`."""
+        with self._lock:
+            before = self._before
+            while len(before) <= j:
+                window = self._windows_of(_EPOCH + timedelta(days=len(before) - 1))
+                before.append(before[-1] + (window[3] - window[2] if window else timedelta(0)))
+        return before
 
     def _window(self, d: date) -> tuple[datetime, datetime] | None:
         window = self._windows_of(d)

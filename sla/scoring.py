@@ -46,9 +46,12 @@ def rupiah_of(percent: Decimal, base: int) -> int:
     return int((Decimal(base) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def started_days(late_minutes: float, day_minutes: int = 480) -> int:
+    """Working days late, each started day counting whole."""
+    return math.ceil(late_minutes / day_minutes) if late_minutes > 0 else 0
+
+
 def compensation(late_minutes: float, per_day: int, day_minutes: int = 480) -> tuple[int, int]:
     """(started working days late, rupiah owed to the citizen)."""
-    if late_minutes <= 0 or per_day <= 0:
-        return (math.ceil(late_minutes / day_minutes) if late_minutes > 0 else 0), 0
-    days = math.ceil(late_minutes / day_minutes)
-    return days, days * per_day
+    days = started_days(late_minutes, day_minutes)
+    return days, days * max(per_day, 0)

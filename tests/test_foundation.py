@@ -13,7 +13,7 @@ from tests import factories
 
 TABLES = {"kecamatan", "kelurahan", "rw", "staff", "citizen", "conversation", "ticket",
           "ticket_event", "message", "breach", "ledger_entry", "digest_sent", "month_close",
-          "scheduler_lease", "login_token"}
+          "scheduler_lease", "login_token", "officer_month"}
 
 
 def test_migrations_create_and_remove_the_whole_schema(database_url):

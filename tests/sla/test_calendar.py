@@ -258,3 +258,22 @@ def test_between_undoes_add(cal, start, amount):
 def test_add_is_monotonic_in_amount(cal, start, a, b):
     small, large = sorted((a, b))
     assert cal.add_working_time(start, small) <= cal.add_working_time(start, large)
+
+
+AMSTERDAM_SUNDAYS = WorkCalendar.from_config({"sun": "00:00-12:00", "mon": "08:00-16:00"},
+                                             tz="Europe/Amsterdam")
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=st.sampled_from([CAL, SHORT_FRIDAY_SATURDAY, AMSTERDAM_SUNDAYS]),
+       starts=st.lists(instants, max_size=8), end=instants)
+def test_working_times_to_one_end_equal_each_span(cal, starts, end):
+    # The report measures every open ticket's lateness against the same `now` at once.
+    assert cal.working_times_to(starts, end) == [cal.working_time_between(s, end)
+                                                 for s in starts]
+
+
+def test_working_times_to_outside_the_cumulative_range_walks_day_by_day():
+    old, new = wib(1999, 12, 30, 9), wib(2000, 1, 4, 10)
+    assert CAL.working_times_to([old, new], wib(2000, 1, 5, 9)) == [
+        CAL.working_time_between(old, wib(2000, 1, 5, 9)), hours(7)]
