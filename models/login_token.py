@@ -1,4 +1,5 @@
-"""A one-time dashboard link sent on `MASUK`; only its hash is stored."""
+"""A one-time dashboard link sent on `MASUK`; only its hash is stored. Once used, the row
+is also the dashboard session it started: signing out marks it, so a copied cookie dies too."""
 
 from __future__ import annotations
 
@@ -21,3 +22,4 @@ class LoginToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

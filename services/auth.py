@@ -2,7 +2,9 @@
 
 The link carries 256 random bits; only their SHA-256 is stored, so a copy of the
 database cannot log anyone in. A link is valid for 15 minutes and is consumed by an
-atomic UPDATE, so two clicks racing each other cannot both succeed.
+atomic UPDATE, so two clicks racing each other cannot both succeed. The used link's row
+is the session it starts: the cookie names it, and signing out marks it, so a copy of the
+cookie is refused after sign-out as well as after 12 hours.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from models import LoginToken, Role, Staff
 from services.context import Ctx
@@ -20,6 +22,7 @@ from services.runtime import Runtime
 
 LINK_TTL = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
+SPENT_AFTER = LINK_TTL + SESSION_TTL
 LOGIN_PATH = "/dashboard/login/"
 
 
@@ -59,6 +62,9 @@ def issue_login_link(ctx: Ctx, supervisor: Staff) -> str:
     if not may_log_in(supervisor):
         raise LoginError("not_supervisor")
     token = secrets.token_urlsafe(32)
+    # Housekeeping: the supervisor's links that can no longer start or carry a session.
+    ctx.db.execute(delete(LoginToken).where(LoginToken.staff_id == supervisor.id,
+                                            LoginToken.created_at < ctx.now - SPENT_AFTER))
     ctx.db.add(LoginToken(token_hash=hash_token(token), staff_id=supervisor.id,
                           created_at=ctx.now, expires_at=ctx.now + LINK_TTL))
     ctx.db.flush()
@@ -86,8 +92,8 @@ def check_login(rt: Runtime, token: str) -> LinkState:
         return LinkState(row.staff_id if row is not None and error is None else None, error)
 
 
-def redeem_login(rt: Runtime, token: str) -> int:
-    """Consume a login link; return the supervisor's staff id or raise LoginError."""
+def redeem_login(rt: Runtime, token: str) -> tuple[int, int]:
+    """Consume a login link; return (staff id, login id) or raise LoginError."""
     now = rt.now()
     with rt.transaction() as db:
         row = db.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token)))
@@ -99,18 +105,28 @@ def redeem_login(rt: Runtime, token: str) -> int:
                              .values(used_at=now))
         if claimed.rowcount != 1:   # another request consumed it between read and update
             raise LoginError("used")
-        return row.staff_id
+        return row.staff_id, row.id
 
 
-def session_supervisor(rt: Runtime, db, staff_id: object, since: object) -> Staff | None:
-    """The supervisor a session cookie names, if still allowed and not older than 12 h."""
-    if not isinstance(staff_id, int) or not isinstance(since, str):
+def sign_out(rt: Runtime, login_id: object) -> None:
+    """End the session started by login `login_id` (any copy of its cookie included)."""
+    if not isinstance(login_id, int):
+        return
+    with rt.transaction() as db:
+        db.execute(update(LoginToken).where(LoginToken.id == login_id,
+                                            LoginToken.signed_out_at.is_(None))
+                   .values(signed_out_at=rt.now()))
+
+
+def session_supervisor(rt: Runtime, db, staff_id: object, login_id: object) -> Staff | None:
+    """The supervisor a session cookie names, if still allowed, signed in by that login,
+    not signed out and not older than 12 h."""
+    if not isinstance(staff_id, int) or not isinstance(login_id, int):
         return None
-    try:
-        started = datetime.fromisoformat(since)
-    except ValueError:
-        return None
-    if started.tzinfo is None or not started <= rt.now() < started + SESSION_TTL:
+    login = db.get(LoginToken, login_id)
+    if (login is None or login.staff_id != staff_id or login.used_at is None
+            or login.signed_out_at is not None
+            or not login.used_at <= rt.now() < login.used_at + SESSION_TTL):
         return None
     staff = db.get(Staff, staff_id)
     return staff if may_log_in(staff) else None

@@ -1,8 +1,8 @@
 """Session, CSRF and response headers shared by the dashboard and the simulator.
 
 The session cookie (signed by SECRET_KEY, HttpOnly, SameSite=Lax) holds only the staff
-id, the login instant and a CSRF token; every request re-reads the supervisor, so a
-supervisor removed from the roster loses access at once.
+id, the login it came from and a CSRF token; every request re-reads the supervisor and the
+login, so a supervisor removed from the roster, or signed out, loses access at once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from services.auth import session_supervisor
 from services.context import Ctx
 from services.runtime import Runtime
 
-STAFF_KEY, SINCE_KEY, CSRF_KEY = "staff_id", "since", "csrf"
+STAFF_KEY, LOGIN_KEY, CSRF_KEY = "staff_id", "login", "csrf"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -53,10 +53,10 @@ def refuse_csrf() -> tuple[str, int]:
     return render_template("pages/error.html", problem="csrf"), 400
 
 
-def start_session(staff_id: int, since: str) -> None:
-    """Log in: a fresh session (new CSRF token) naming the supervisor."""
+def start_session(staff_id: int, login_id: int) -> None:
+    """Log in: a fresh session (new CSRF token) naming the supervisor and the login."""
     session.clear()
-    session[STAFF_KEY], session[SINCE_KEY] = staff_id, since
+    session[STAFF_KEY], session[LOGIN_KEY] = staff_id, login_id
     session[CSRF_KEY] = secrets.token_urlsafe(32)
 
 
@@ -73,7 +73,7 @@ def supervisor_view(*, write: bool = False) -> Callable:
             scope = rt.transaction() if write else rt.sessions()
             with scope as db:
                 supervisor = session_supervisor(rt, db, session.get(STAFF_KEY),
-                                                session.get(SINCE_KEY))
+                                                session.get(LOGIN_KEY))
                 if supervisor is None:
                     session.clear()
                     return redirect(url_for("login.page"))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, session, url_for
 
-from services.auth import LoginError, check_login, redeem_login
+from services.auth import LoginError, check_login, redeem_login, sign_out
 from web.guard import (
+    LOGIN_KEY,
     STAFF_KEY,
     csrf_ok,
     refuse_csrf,
@@ -52,17 +53,19 @@ def redeem(token: str):
         return refuse_csrf()
     rt = runtime()
     try:
-        staff_id = redeem_login(rt, token)
+        staff_id, login_id = redeem_login(rt, token)
     except LoginError as error:
         return _refused(error.code)
-    start_session(staff_id, rt.now().isoformat())
+    start_session(staff_id, login_id)
     return redirect(url_for("dashboard.overview"))
 
 
 @bp.post("/logout")
 def logout():
-    """End the session (CSRF-checked, so no other site can sign a supervisor out)."""
+    """End the session, on the server too (CSRF-checked, so no other site can sign a
+    supervisor out)."""
     if not csrf_ok():
         return refuse_csrf()
+    sign_out(runtime(), session.get(LOGIN_KEY))
     session.clear()
     return redirect(url_for("login.page"))

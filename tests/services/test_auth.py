@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import LoginToken, Staff
 from services.auth import LoginError, check_login, hash_token, issue_login_link, redeem_login
@@ -30,7 +30,10 @@ def test_a_link_redeems_once(rt, roster):
     with rt.sessions() as db:
         lurah_id = db.scalar(select(Staff.id).where(Staff.phone == LURAH))
         assert db.scalar(select(LoginToken.token_hash)) == hash_token(token)
-    assert redeem_login(rt, token) == lurah_id
+    staff_id, login_id = redeem_login(rt, token)
+    assert staff_id == lurah_id
+    with rt.sessions() as db:
+        assert db.get(LoginToken, login_id).used_at == rt.now()
     with pytest.raises(LoginError) as refused:
         redeem_login(rt, token)
     assert refused.value.code == "used"
@@ -75,3 +78,18 @@ def test_the_link_uses_the_public_base_url(rt, roster):
     with rt.sessions() as db:
         row = db.scalar(select(LoginToken))
         assert row.expires_at - row.created_at == timedelta(minutes=15)
+
+
+def test_a_new_link_clears_the_supervisors_spent_links(rt, roster, clock):
+    """Links that can no longer start or carry a session are deleted when a new one is sent."""
+    first = _token(_link(rt, LURAH))
+    redeem_login(rt, first)
+    clock.advance(hours=12, minutes=14)
+    _link(rt, LURAH)
+    with rt.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(LoginToken)) == 2
+    clock.advance(minutes=2)                       # the first link's session is over now
+    _link(rt, LURAH)
+    with rt.sessions() as db:
+        hashes = set(db.scalars(select(LoginToken.token_hash)))
+    assert len(hashes) == 2 and hash_token(first) not in hashes

@@ -59,6 +59,24 @@ def test_a_link_signs_in_once_and_logout_ends_the_session(client, rt, roster):
     assert client.get("/dashboard").status_code == 302
 
 
+def test_a_copied_session_cookie_dies_at_logout_and_after_twelve_hours(app, client, rt,
+                                                                       roster, clock):
+    log_in(client, rt, LURAH_KETINTANG)
+    cookie = client.get_cookie("session").value
+    copy = app.test_client()
+    copy.set_cookie("session", cookie)
+    assert copy.get("/dashboard").status_code == 200
+    client.post("/dashboard/logout", data={"csrf_token": csrf_of(client.get("/dashboard"))})
+    refused = copy.get("/dashboard")
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/dashboard/login")
+
+    log_in(client, rt, LURAH_KETINTANG)
+    clock.advance(hours=11, minutes=59)
+    assert client.get("/dashboard").status_code == 200
+    clock.advance(minutes=1)
+    assert client.get("/dashboard").status_code == 302
+
+
 def test_only_the_hash_of_the_token_is_stored(rt, roster):
     from models import LoginToken
 

@@ -54,7 +54,7 @@ def _forge_session(client, rt) -> None:
     other = Flask("forger")
     other.secret_key = "not-the-real-secret"
     cookie = other.session_interface.get_signing_serializer(other).dumps(
-        {"staff_id": city.id, "since": rt.now().isoformat(), "csrf": "x" * 40})
+        {"staff_id": city.id, "login": 1, "csrf": "x" * 40})
     client.set_cookie("session", cookie)
 
 
