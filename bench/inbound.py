@@ -21,6 +21,7 @@ import csv
 import json
 import logging
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -213,6 +214,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         help="signed requests prepared for the measured run (each sent once)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/inbound.py needs the wrk load generator: apt-get install -y wrk")
     logging.basicConfig(level=logging.ERROR)
     pg_url = pg_base_url()
     results = []
