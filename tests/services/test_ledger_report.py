@@ -185,6 +185,19 @@ def test_verify_catches_a_tampered_entry(city, rt, runner):
     assert f"tiket #{t} late:9: tidak berdasar pada kejadian" in result.output
 
 
+def test_verify_says_a_missing_late_day_waits_for_the_sweep(city, rt, runner):
+    t = city.file(wib(2026, 11, 23, 10))
+    city.sweep(wib(2026, 11, 24, 11))
+    city.clock.set(wib(2026, 11, 26, 11))            # Wednesday passed, no sweep since
+    result = runner.invoke(args=["report", "verify", "--month", "2026-11"])
+    assert result.exit_code == 1
+    assert f"tiket #{t} late:1: hilang (belum dicatat)" in result.output
+    assert "jalankan `flask --app wsgi sla sweep` lalu verifikasi lagi" in result.output
+    city.sweep(wib(2026, 11, 26, 11))
+    result = runner.invoke(args=["report", "verify", "--month", "2026-11"])
+    assert result.exit_code == 0 and "0 selisih" in result.output
+
+
 def test_verify_catches_a_changed_percentage(city, rt, runner, database_url):
     city.file(wib(2026, 11, 23, 10))
     city.sweep(wib(2026, 11, 24, 11))
