@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,12 @@ def normalise_url(url: str) -> str:
 def is_sqlite(engine: Engine) -> bool:
     """True when the engine talks to SQLite (no SKIP LOCKED, one writer at a time)."""
     return engine.dialect.name == "sqlite"
+
+
+def upsert_insert(engine: Engine, table):
+    """The dialect's INSERT for `table`, the one with `on_conflict_do_nothing` / `_do_update`
+    (both databases spell ON CONFLICT the same way)."""
+    return (sqlite if is_sqlite(engine) else postgresql).insert(table)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -14,10 +14,9 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from models import SchedulerLease
-from services.db import is_sqlite
+from services.db import upsert_insert
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -25,8 +24,7 @@ log = logging.getLogger(__name__)
 
 def _insert_if_absent(rt: Runtime, name: str, holder: str, now: datetime,
                       ttl: timedelta):
-    dialect = sqlite if is_sqlite(rt.engine) else postgresql
-    return (dialect.insert(SchedulerLease)
+    return (upsert_insert(rt.engine, SchedulerLease)
             .values(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
             .on_conflict_do_nothing(index_elements=["name"]))
 

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Breach, LedgerEntry, MonthClose, Ticket, TicketEvent
 from models.ticket import index_predicate
 from services.context import Ctx
+from services.db import upsert_insert
 from services.month import next_month
 from services.settings import Settings
 from services.tally import count_entries
@@ -60,9 +60,8 @@ def month_for(effective_at: datetime, now: datetime, cal: WorkCalendar,
 
 def _insert_ignoring_duplicates(db: Session, rows: list[dict]) -> None:
     # Only the rows this call inserted come back; the monthly tally adds those up.
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     table = LedgerEntry.__table__
-    inserted = db.execute(dialect.insert(table).values(rows)
+    inserted = db.execute(upsert_insert(db.get_bind(), table).values(rows)
                           .on_conflict_do_nothing(index_elements=["ticket_id", "key"])
                           .returning(table.c.officer_id, table.c.month, table.c.percent)).all()
     count_entries(db, inserted)

@@ -14,12 +14,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Breach, LedgerEntry, Ticket, TicketStatus
 from models.officer_month import TALLY_FIGURES, OfficerMonth
 from services.context import Ctx
+from services.db import upsert_insert
 from services.month import month_bounds, month_of_instant
 
 CLOSED = (TicketStatus.RESOLVED, TicketStatus.REJECTED)
@@ -31,8 +31,7 @@ def bump(db: Session, officer_id: int | None, month: str, **deltas: int | Decima
     """Add `deltas` (named after `TALLY_FIGURES`) to the officer's month, creating the row."""
     if officer_id is None:
         return
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(TALLY).values(month=month, officer_id=officer_id,
+    stmt = upsert_insert(db.get_bind(), TALLY).values(month=month, officer_id=officer_id,
                                          **{c: deltas.get(c, 0) for c in TALLY_FIGURES})
     db.execute(stmt.on_conflict_do_update(
         index_elements=["month", "officer_id"],
