@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,14 +56,11 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url():
-    """A fresh PostgreSQL schema for this run, migrated once, dropped at the end."""
-    admin_url, reason = _pg_admin_url()
-    if admin_url is None:
-        yield None, reason
-        return
-    name = f"t_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def migrated_pg_schema(admin_url: str, prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema named `prefix`_<random>, migrated; dropped afterwards,
+    also when the server was restarted in between."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, pool_pre_ping=True)  # survives a server restart
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
@@ -71,11 +70,24 @@ def pg_schema_url():
     schema.upgrade(engine)
     engine.dispose()
     try:
-        yield url_text, ""
+        yield url_text
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        finally:
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A fresh PostgreSQL schema for this run, migrated once, dropped at the end."""
+    admin_url, reason = _pg_admin_url()
+    if admin_url is None:
+        yield None, reason
+        return
+    with migrated_pg_schema(admin_url, "t") as url:
+        yield url, ""
 
 
 def _truncate_all(url: str) -> None:

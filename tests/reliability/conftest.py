@@ -3,21 +3,18 @@ running as real processes (gunicorn, the scheduler) and a runtime to inspect the
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from services import schema
 from services.db import make_engine
 from services.roster import import_roster
 from services.runtime import Runtime, build_runtime
 from services.settings import load_settings
-from tests.conftest import SAMPLE_ROSTER, _pg_admin_url
+from tests.conftest import SAMPLE_ROSTER, _pg_admin_url, migrated_pg_schema
 from tests.fake_twilio_server import FakeTwilioServer
 from tests.reliability.harness import Gunicorn, app_environment, free_port, scheduler
 
@@ -30,25 +27,8 @@ def pg_url() -> Iterator[str]:
     admin_url, reason = _pg_admin_url()
     if admin_url is None:
         pytest.skip(reason)
-    name = f"rel_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={name}"})
-    url_text = url.render_as_string(hide_password=False)
-    engine = make_engine(url_text)
-    schema.upgrade(engine)
-    engine.dispose()
-    admin.dispose()
-    try:
-        yield url_text
-    finally:
-        admin = create_engine(admin_url, pool_pre_ping=True)   # the server may have restarted
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        finally:
-            admin.dispose()
+    with migrated_pg_schema(admin_url, "rel") as url:
+        yield url
 
 
 @pytest.fixture
