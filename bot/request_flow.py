@@ -10,7 +10,7 @@ from models import RW, Citizen, Service
 from services.context import Turn
 from services.conversations import State, clear_state, save_state
 from services.identity import validate_kk, validate_nik
-from services.places import find_rw, nearest_rw, rw_in
+from services.places import find_rw, nearest_rw, rw_by_id, rw_in
 from services.tickets import Draft, TicketError, open_ticket
 
 FLOW = "request"
@@ -93,7 +93,8 @@ def _step_choose(turn: Turn, state: State, text: str) -> None:
 
 def _step_confirm_rw(turn: Turn, state: State, text: str) -> None:
     if text.strip().upper() in YES:
-        place = turn.db.get(RW, state.data.get("last_rw"))
+        last_rw = state.data.get("last_rw")
+        place = rw_by_id(turn.db, last_rw) if last_rw is not None else None
         if place is not None:
             _rw_chosen(turn, state, place)
             return
@@ -125,7 +126,7 @@ def _step_kk(turn: Turn, state: State, text: str) -> None:
 
 
 def _summary(turn: Turn, state: State) -> None:
-    place = turn.db.get(RW, state.data["rw_id"])
+    place = rw_by_id(turn.db, state.data["rw_id"])
     turn.reply("request_summary", data=state.data, rw=place)
 
 

@@ -34,8 +34,8 @@ class OutStatus(enum.StrEnum):
 
 
 class InStatus(enum.StrEnum):
-    RECEIVED = "received"
-    PROCESSED = "processed"
+    RECEIVED = "received"      # rows of earlier versions; now stored with their outcome
+    PROCESSED = "processed"    # (in the transaction that answers them)
     RATE_LIMITED = "rate_limited"
     FAILED = "failed"          # the handler hit a bug; the sender got an apology
 

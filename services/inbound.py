@@ -49,13 +49,13 @@ class Outcome:
 Handler = Callable[[Turn], Any]
 
 
-def _store(rt: Runtime, db: Session, msg: Inbound) -> Turn:
+def _store(rt: Runtime, db: Session, msg: Inbound, status: InStatus) -> Turn:
     row = Message(direction=Direction.IN.value, sid=msg.sid, phone=msg.phone, body=msg.body,
                   media=msg.media, latitude=msg.latitude, longitude=msg.longitude,
                   replied_sid=msg.replied_sid, profile_name=msg.profile_name,
-                  status=InStatus.RECEIVED.value, created_at=rt.now())
+                  status=status.value, created_at=rt.now())
     db.add(row)
-    db.flush()  # the unique MessageSid: a concurrent twin fails (or waits) here
+    db.flush()  # unique MessageSid: a redelivery or a concurrent twin fails (or waits) here
     return Turn(db=db, now=row.created_at, rt=rt, inbound=row)
 
 
@@ -69,9 +69,9 @@ def _over_limit(turn: Turn, phone: str) -> int:
 
 def _receive_once(rt: Runtime, msg: Inbound, handler: Handler) -> Outcome:
     with rt.transaction() as db:
-        if db.scalar(select(Message.id).where(Message.sid == msg.sid)) is not None:
-            return Outcome(None, duplicate=True)
-        turn = _store(rt, db, msg)
+        # Stored as processed: the row only becomes visible if the handler's work commits
+        # with it (a failure rolls both back and keeps the message as failed instead).
+        turn = _store(rt, db, msg, InStatus.PROCESSED)
         row = turn.inbound
         over = _over_limit(turn, msg.phone)
         if over:
@@ -81,7 +81,6 @@ def _receive_once(rt: Runtime, msg: Inbound, handler: Handler) -> Outcome:
             log.info("rate limit: %s sent %d over the limit", mask_phone(msg.phone), over)
             return Outcome(row.id, rate_limited=True)
         handler(turn)
-        row.status = InStatus.PROCESSED.value
         return Outcome(row.id)
 
 
@@ -118,8 +117,6 @@ def _record_failure(rt: Runtime, msg: Inbound) -> Outcome:
     with rt.transaction() as db:
         if db.scalar(select(Message.id).where(Message.sid == msg.sid)) is not None:
             return Outcome(None, duplicate=True)
-        turn = _store(rt, db, msg)
-        row = turn.inbound
-        row.status = InStatus.FAILED.value
+        turn = _store(rt, db, msg, InStatus.FAILED)
         turn.reply("internal_error")
-        return Outcome(row.id, failed=True)
+        return Outcome(turn.inbound.id, failed=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
@@ -71,6 +72,7 @@ def _as_international(raw: str, region: str) -> PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@lru_cache(maxsize=8192)  # every webhook parses its sender (~100 µs); errors are not kept
 def normalize_phone(text: str, region: str = "ID") -> str:
     """Return the E.164 form of a typed or Twilio-supplied number; raise PhoneError."""
     raw = _strip_channel(text)

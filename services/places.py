@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import RW, Kecamatan, Kelurahan
 from services.geo import nearest_within
 from services.place_match import PlaceCandidate, match_kelurahan, parse_rw_reference
 
 NEAREST_KM = 3.0
+# What an RW's label and its replies name: kelurahan and kecamatan, read with the RW.
+WITH_REGION = joinedload(RW.kelurahan).joinedload(Kelurahan.kecamatan)
 
 
 @dataclass(frozen=True)
@@ -33,16 +35,22 @@ def kelurahan_candidates(db: Session) -> list[PlaceCandidate]:
     return [PlaceCandidate(id=i, name=n, kecamatan=k) for i, n, k in rows]
 
 
+def rw_by_id(db: Session, rw_id: int) -> RW | None:
+    """The RW with its kelurahan and kecamatan (what its label and replies name)."""
+    return db.get(RW, rw_id, options=[WITH_REGION])
+
+
 def rw_in(db: Session, kelurahan_id: int, number: int) -> PlaceAnswer:
     """The RW with that number in that kelurahan, or which numbers exist there."""
+    found = db.scalar(select(RW).where(RW.kelurahan_id == kelurahan_id, RW.number == number)
+                      .options(WITH_REGION))
+    if found is not None:
+        return PlaceAnswer(rw=found)
     kelurahan = db.get(Kelurahan, kelurahan_id)
     if kelurahan is None:
         return PlaceAnswer(problem="not_found")
-    found = db.scalar(select(RW).where(RW.kelurahan_id == kelurahan_id, RW.number == number))
-    if found is None:
-        return PlaceAnswer(problem="rw_unknown", kelurahan=kelurahan, rw_number=number,
-                           known_rws=tuple(r.number for r in kelurahan.rws))
-    return PlaceAnswer(rw=found)
+    return PlaceAnswer(problem="rw_unknown", kelurahan=kelurahan, rw_number=number,
+                       known_rws=tuple(r.number for r in kelurahan.rws))
 
 
 def find_rw(db: Session, text: str) -> PlaceAnswer:
@@ -67,4 +75,4 @@ def nearest_rw(db: Session, latitude: float, longitude: float) -> tuple[RW, floa
     found = nearest_within(latitude, longitude, points, max_km=NEAREST_KM)
     if found is None:
         return None
-    return db.get(RW, found[0]), found[1]
+    return rw_by_id(db, found[0]), found[1]

@@ -186,7 +186,9 @@ def _sqlite_param(value):
     return value
 
 
-def _plan(rt, statement) -> str:
+def _plan(rt, statement, hide: tuple[str, ...] = ()) -> str:
+    """The query plan; on PostgreSQL, `hide` drops those indexes inside the explaining
+    transaction (rolled back), so the plan shows whether one index can serve the query."""
     compiled = statement.compile(dialect=rt.engine.dialect)
     with rt.engine.connect() as conn:
         if is_sqlite(rt.engine):
@@ -196,6 +198,8 @@ def _plan(rt, statement) -> str:
         # A tiny test table would be read sequentially anyway; forbidding that shows
         # whether the partial index can serve the query at all.
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for index in hide:
+            conn.exec_driver_sql(f"DROP INDEX {index}")
         rows = conn.exec_driver_sql("EXPLAIN " + compiled.string, compiled.params)
         return "\n".join(row[0] for row in rows)
 
@@ -220,6 +224,8 @@ def test_late_day_accrual_reads_its_partial_index(rt):
             return []
 
     late_open_tickets(Recorder())
-    plan = _plan(rt, captured[0])
+    # ix_ticket_breached (the month's breached tickets, for the report) can serve this query
+    # too, with a filter; which one an unanalysed test table gets depends on its statistics.
+    plan = _plan(rt, captured[0], hide=("ix_ticket_breached",))
     assert "ix_ticket_late_open" in plan, plan
     assert "SCAN ticket" not in plan and "Seq Scan" not in plan, plan
