@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from operator import itemgetter
 
-from sqlalchemy import DateTime, String, and_, case, select, type_coerce
+from sqlalchemy import and_, case, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from services.runtime import Runtime
 from services.tally import TALLY, ZERO
 from services.ticket_clock import late_minutes_to
 from sla.ledger import deduction_percent
-from sla.scoring import compensation, iki, iko, rupiah_of, satisfaction, timeliness
+from sla.scoring import iki, iko, owed_per_day, rupiah_of, satisfaction, started_days, timeliness
 
 
 @dataclass(slots=True)
@@ -139,36 +139,40 @@ def _scored(person_id: int, name: str, phone: str, tpp_base: int, figures,
 
 def _served(db: Connection, rows: dict[int, OfficerRow]) -> dict[int, Place]:
     """Label each officer with the RWs they serve; returns each RW's place."""
-    served = db.execute(select(RW_T.c.id, RW_T.c.officer_id, RW_T.c.backup_id, RW_T.c.number,
-                               KEL.c.name, KEC.c.name)
-                        .join_from(RW_T, KEL, RW_T.c.kelurahan_id == KEL.c.id)
-                        .join(KEC, KEL.c.kecamatan_id == KEC.c.id)
-                        .order_by(KEL.c.name, RW_T.c.number)).all()
-    labels: dict[int, list[str]] = {}
+    served = _driver_rows(db, select(RW_T.c.id, RW_T.c.officer_id, RW_T.c.backup_id,
+                                     RW_T.c.number, KEL.c.name, KEC.c.name)
+                          .join_from(RW_T, KEL, RW_T.c.kelurahan_id == KEL.c.id)
+                          .join(KEC, KEL.c.kecamatan_id == KEC.c.id)
+                          .order_by(KEL.c.name, RW_T.c.number))
     places: dict[int, Place] = {}
     for rw_id, officer_id, backup_id, number, kel, kec in served:
         label = f"{kel} RW {number}"
         places[rw_id] = (kec, kel, label)
-        for person_id, suffix in ((officer_id, ""), (backup_id, " (cadangan)")):
-            row = rows.get(person_id)
-            if row is not None:
-                labels.setdefault(person_id, []).append(label + suffix)
-                if [kec, kel] not in row.regions:
-                    row.regions.append([kec, kel])
-    for person_id, names in labels.items():
-        rows[person_id].rws = "; ".join(names)
+        if officer_id in rows:
+            _serve(rows[officer_id], label, kec, kel)
+        if backup_id in rows:
+            _serve(rows[backup_id], f"{label} (cadangan)", kec, kel)
     return places
 
 
+def _serve(row: OfficerRow, label: str, kecamatan: str, kelurahan: str) -> None:
+    """Add an RW to the officer's row (called in the RWs' order)."""
+    row.rws = f"{row.rws}; {label}" if row.rws else label
+    region = [kecamatan, kelurahan]
+    if region not in row.regions:
+        row.regions.append(region)
+
+
 def _region_scores(officers: list[OfficerRow]) -> tuple[list[RegionScore], list[RegionScore]]:
-    by_kel: dict[tuple[str, str], list[tuple[float, int]]] = {}
-    by_kec: dict[str, list[tuple[float, int]]] = {}
-    for row in officers:
+    by_kel: defaultdict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    by_kec: defaultdict[str, list[tuple[float, int]]] = defaultdict(list)
+    for row in officers:                # each list keeps the officers' order
         score = (row.iki, row.due)
         for kec, kel in row.regions:
-            by_kel.setdefault((kec, kel), []).append(score)
-        for kec in {kec for kec, _ in row.regions}:     # each list keeps the officers' order
-            by_kec.setdefault(kec, []).append(score)
+            by_kel[kec, kel].append(score)
+            in_kec = by_kec[kec]
+            if not in_kec or in_kec[-1] is not score:     # an officer counts once a kecamatan
+                in_kec.append(score)
     kelurahan = [RegionScore(kec, kel, iko(s), sum(w for _, w in s))
                  for (kec, kel), s in sorted(by_kel.items())]
     kecamatan = [RegionScore(kec, None, iko(s), sum(w for _, w in s))
@@ -176,10 +180,17 @@ def _region_scores(officers: list[OfficerRow]) -> tuple[list[RegionScore], list[
     return kelurahan, kecamatan
 
 
+def _driver_rows(db: Connection, query) -> list[tuple]:
+    """`query`'s rows as the driver's tuples, skipping SQLAlchemy's result processing: only
+    for columns the driver returns ready to use, or that the caller converts. A `Row` per
+    result row costs time to make and keeps the garbage collector busy (7,000 a month)."""
+    with db.execute(query) as result:
+        return result.cursor.fetchall()
+
+
 def _while_unknown(column):
-    """`column` only where no lateness is stored (else NULL), typed as the plain timestamp:
-    most rows carry NULL, and only the few real values are converted, in `_compensation`."""
-    return type_coerce(case((TICKET.c.late_minutes.is_(None), column)), DateTime(timezone=True))
+    """`column` only where no lateness is stored (else NULL): most rows carry NULL."""
+    return case((TICKET.c.late_minutes.is_(None), column))
 
 
 def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, end,
@@ -188,25 +199,30 @@ def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, 
 
     A closed ticket's lateness was stored at its close; only open tickets (and any closed
     before it was stored) are measured here, to `now`."""
-    per_day, day_minutes = rt.settings.compensation_per_day, rt.settings.working_day_minutes
-    found = db.execute(
-        select(TICKET.c.id, type_coerce(TICKET.c.service, String), TICKET.c.rw_id,
-               TICKET.c.late_minutes, _while_unknown(TICKET.c.deadline_at),
-               _while_unknown(TICKET.c.closed_at))
+    found = _driver_rows(db, select(
+        TICKET.c.id, TICKET.c.service, TICKET.c.rw_id, TICKET.c.late_minutes,
+        _while_unknown(TICKET.c.deadline_at), _while_unknown(TICKET.c.closed_at))
         .where(index_predicate("ix_ticket_breached"), TICKET.c.breached_at >= start,
-               TICKET.c.breached_at < end)).all()
+               TICKET.c.breached_at < end))
     found.sort(key=itemgetter(0))                        # by ticket number
-    as_utc = partial(TICKET.c.deadline_at.type.process_result_value, dialect=db.dialect)
+    # The timestamps come raw from the driver (text on SQLite): convert them as the column
+    # does, for the few rows that carry them.
+    as_utc = TICKET.c.deadline_at.type.dialect_impl(db.dialect).result_processor(db.dialect,
+                                                                                 None)
     measured = iter(late_minutes_to(rt.calendar, [(as_utc(row[4]), as_utc(row[5]))
                                                   for row in found if row[3] is None], now))
+    day_minutes = rt.settings.working_day_minutes
+    owed = {service: owed_per_day(rate)
+            for service, rate in rt.settings.compensation_per_day.items()}
     rows = []
     for ticket_id, service, rw_id, late, _, closed_at in found:
-        closed = late is not None or closed_at is not None
+        closed = True
         if late is None:
-            late = next(measured)
-        days, amount = compensation(late, per_day.get(service, 0), day_minutes)
-        rows.append(CompensationRow(ticket_id, service, *places[rw_id], round(late, 1), days,
-                                    amount, closed))
+            late, closed = next(measured), closed_at is not None
+        days = started_days(late, day_minutes)
+        kecamatan, kelurahan, rw = places[rw_id]
+        rows.append(CompensationRow(ticket_id, service, kecamatan, kelurahan, rw,
+                                    round(late, 1), days, days * owed.get(service, 0), closed))
     return rows
 
 
