@@ -209,8 +209,9 @@ def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, 
     # does, for the few rows that carry them.
     as_utc = TICKET.c.deadline_at.type.dialect_impl(db.dialect).result_processor(db.dialect,
                                                                                  None)
-    measured = iter(late_minutes_to(rt.calendar, [(as_utc(row[4]), as_utc(row[5]))
-                                                  for row in found if row[3] is None], now))
+    measured = iter(late_minutes_to(rt.calendar, [
+        (as_utc(deadline_at), closed_at and as_utc(closed_at))
+        for _, _, _, late, deadline_at, closed_at in found if late is None], now))
     day_minutes = rt.settings.working_day_minutes
     owed = {service: owed_per_day(rate)
             for service, rate in rt.settings.compensation_per_day.items()}
