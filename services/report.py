@@ -23,7 +23,7 @@ from services.runtime import Runtime
 from services.tally import TALLY, ZERO
 from services.ticket_clock import late_minutes_to
 from sla.ledger import deduction_percent
-from sla.scoring import iki, iko, owed_per_day, rupiah_of, satisfaction, started_days, timeliness
+from sla.scoring import compensation, iki, iko, rupiah_of, satisfaction, timeliness
 
 
 @dataclass(slots=True)
@@ -212,18 +212,16 @@ def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, 
     measured = iter(late_minutes_to(rt.calendar, [
         (as_utc(deadline_at), closed_at and as_utc(closed_at))
         for _, _, _, late, deadline_at, closed_at in found if late is None], now))
-    day_minutes = rt.settings.working_day_minutes
-    owed = {service: owed_per_day(rate)
-            for service, rate in rt.settings.compensation_per_day.items()}
+    per_day, day_minutes = rt.settings.compensation_per_day, rt.settings.working_day_minutes
     rows = []
     for ticket_id, service, rw_id, late, _, closed_at in found:
-        closed = True
+        closed = late is not None or closed_at is not None
         if late is None:
-            late, closed = next(measured), closed_at is not None
-        days = started_days(late, day_minutes)
+            late = next(measured)
+        days, amount = compensation(late, per_day.get(service, 0), day_minutes)
         kecamatan, kelurahan, rw = places[rw_id]
         rows.append(CompensationRow(ticket_id, service, kecamatan, kelurahan, rw,
-                                    round(late, 1), days, days * owed.get(service, 0), closed))
+                                    round(late, 1), days, amount, closed))
     return rows
 
 

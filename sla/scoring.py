@@ -51,12 +51,7 @@ def started_days(late_minutes: float, day_minutes: int = 480) -> int:
     return math.ceil(late_minutes / day_minutes) if late_minutes > 0 else 0
 
 
-def owed_per_day(per_day: int) -> int:
-    """Rupiah owed to the citizen for each started working day late (never negative)."""
-    return max(per_day, 0)
-
-
 def compensation(late_minutes: float, per_day: int, day_minutes: int = 480) -> tuple[int, int]:
     """(started working days late, rupiah owed to the citizen)."""
     days = started_days(late_minutes, day_minutes)
-    return days, days * owed_per_day(per_day)
+    return days, days * max(per_day, 0)
