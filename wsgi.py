@@ -2,18 +2,18 @@
 
     flask --app wsgi run          # development server
     gunicorn 'wsgi:create_app()'  # production
+
+Only this module wires the doors (bot, web, cli) to the services: it hands the bot's
+conversation handler to the runtime and starts the background parts a process runs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-
-ROOT = Path(__file__).resolve().parent
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -22,9 +22,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     `overrides` uses the environment variable names (`DATABASE_URL`, ...); a `CLOCK`
     entry replaces the wall clock (tests, the demo).
     """
+    from bot import register_bot
+    from bot.conversation import handle_message
     from cli import register_commands
-    from services.runtime import build_runtime
-    from services.settings import load_settings
+    from services.core.paths import STATIC, TEMPLATES
+    from services.core.runtime import build_runtime
+    from services.core.settings import load_settings
     from web import register_web
 
     overrides = dict(overrides or {})
@@ -34,8 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "web" / "static"))
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC))
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -43,15 +45,28 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
-    runtime = build_runtime(settings, clock=clock)
+    runtime = build_runtime(settings, clock=clock, handler=handle_message)
     app.extensions["layanan"] = runtime
+    if settings.outbox_sender_thread:
+        _start_sender(runtime)
     register_web(app, runtime)
+    register_bot(app)
     register_commands(app)
     if settings.run_scheduler and _serving():
         from services.jobs import start_background_scheduler
 
         start_background_scheduler(runtime)  # same lease as `scheduler run`; stops on close
     return app
+
+
+def _start_sender(runtime) -> None:
+    """The outbox sender of this process: woken after each commit that queued messages
+    (its thread starts on the first wake, so after a fork)."""
+    from services.channel.sender import OutboxSender
+
+    sender = OutboxSender(runtime, runtime.transport)
+    runtime.on_outbox_commit(sender.wake)
+    runtime.on_close(sender.stop)
 
 
 def _serving() -> bool:

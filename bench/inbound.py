@@ -43,13 +43,13 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from models import Direction, Message
-from services import schema
-from services.db import make_engine
-from services.demo_cast import KTP_NEEDS
-from services.demo_roster import ROSTER_FILE
-from services.roster import import_roster
-from services.runtime import build_runtime
-from services.settings import load_settings
+from services.core import schema
+from services.core.db import make_engine
+from services.core.runtime import build_runtime
+from services.core.settings import load_settings
+from services.demo.cast import KTP_NEEDS
+from services.demo.city_roster import ROSTER_FILE
+from services.roster.apply import import_roster
 
 AUTH_TOKEN = "bench-auth-token"
 ACCOUNT_SID = "AC" + "b" * 32

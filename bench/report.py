@@ -34,19 +34,19 @@ from common import backends, fresh_database, pg_base_url
 from sqlalchemy import text
 from sweep import bulk_insert
 
-from services import schema
-from services.clock import ManualClock
-from services.context import Ctx
-from services.digest_figures import build_digest
-from services.month import month_bounds
-from services.report import compute_report
-from services.runtime import build_runtime
-from services.settings import load_settings
-from services.tally import rebuild_month
-from services.ticket_clock import late_minutes_between
-from services.wilayah import official_kelurahan
+from services.core import schema
+from services.core.clock import ManualClock
+from services.core.context import Ctx
+from services.core.runtime import build_runtime
+from services.core.settings import load_settings
+from services.ledger.month import month_bounds
+from services.ledger.tally import rebuild_month
+from services.regions.wilayah import official_kelurahan
+from services.reports.digest_figures import build_digest
+from services.reports.monthly import compute_report
+from services.tickets.deadlines import late_minutes_between
 from sla.clock import StatusChange, deadline
-from sla.digest import digest_period
+from sla.digest_period import digest_period
 from sla.ledger import BreachFacts, LedgerRates, expected_entries, month_of
 
 WIB = ZoneInfo("Asia/Jakarta")

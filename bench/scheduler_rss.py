@@ -31,7 +31,7 @@ MORNING = datetime(2026, 12, 1, 7, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 def child(url: str) -> None:
     """In the measured process: the scheduler, its jobs once each, then the figures."""
-    from services.clock import ManualClock
+    from services.core.clock import ManualClock
     from services.jobs import JOBS, LeasedScheduler
     from wsgi import create_app
 

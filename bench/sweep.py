@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import pg_base_url  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from models import RW, Citizen, Kecamatan, Kelurahan, Role, Staff, Ticket  # noqa: E402
-from services import schema  # noqa: E402
-from services.clock import ManualClock  # noqa: E402
-from services.db import make_engine  # noqa: E402
-from services.runtime import build_runtime  # noqa: E402
-from services.settings import load_settings  # noqa: E402
-from services.sweep import due_for_breach, due_for_reminder, sweep  # noqa: E402
+from services.core import schema  # noqa: E402
+from services.core.clock import ManualClock  # noqa: E402
+from services.core.db import make_engine  # noqa: E402
+from services.core.runtime import build_runtime  # noqa: E402
+from services.core.settings import load_settings  # noqa: E402
+from services.tickets.sweep import due_for_breach, due_for_reminder, sweep  # noqa: E402
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
 ROUNDS = 3

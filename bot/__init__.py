@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.runtime import Runtime
 
-
-def register_bot(app: Flask, runtime: Runtime) -> None:
+def register_bot(app: Flask) -> None:
     """Attach the WhatsApp webhook blueprint."""
     from bot.webhook import bp
 

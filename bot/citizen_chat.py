@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot import request_flow
 from bot.keywords import parse_command
 from models import Citizen, Service
-from services.context import Turn
-from services.conversations import State, clear_state, load_state, save_state
-from services.people import citizen_by_phone
-from services.tickets import (
-    TicketError,
+from services.channel.conversations import State, clear_state, load_state, save_state
+from services.core.context import Turn
+from services.people.directory import citizen_by_phone
+from services.tickets.errors import TicketError
+from services.tickets.lifecycle import (
     cancel_by_citizen,
     citizen_answered,
     citizen_tickets,

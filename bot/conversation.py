@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot import citizen_chat, staff_chat
-from services.context import Turn
-from services.people import staff_by_phone
+from services.core.context import Turn
+from services.people.directory import staff_by_phone
 
 ALLOWED_MEDIA = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 BODY_LIMIT = 1600

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.inbound import Inbound
-from services.phones import PhoneError, normalize_phone
+from services.channel.inbound import Inbound
+from services.people.phones import PhoneError, normalize_phone
 
 
 class BadRequest(ValueError):

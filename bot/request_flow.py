@@ -1,17 +1,18 @@
 """The KTP / KK request a citizen composes step by step (SPEC §3).
 
 Steps: [confirm_rw] → rw [→ choose] → nik → [kk] → description → summary (photos, YA).
-State lives in the database (services.conversations); every text is a template.
+State lives in the database (services.channel.conversations); every text is a template.
 """
 
 from __future__ import annotations
 
 from models import RW, Citizen, Service
-from services.context import Turn
-from services.conversations import State, clear_state, save_state
-from services.identity import validate_kk, validate_nik
-from services.places import find_rw, nearest_rw, rw_by_id, rw_in
-from services.tickets import Draft, TicketError, open_ticket
+from services.channel.conversations import State, clear_state, save_state
+from services.core.context import Turn
+from services.people.identity import validate_kk, validate_nik
+from services.regions.places import find_rw, nearest_rw, rw_by_id, rw_in
+from services.tickets.errors import TicketError
+from services.tickets.lifecycle import Draft, open_ticket
 
 FLOW = "request"
 YES = {"YA", "Y", "IYA", "YES", "OK", "BENAR", "SETUJU"}

@@ -10,7 +10,7 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
-from services.settings import Settings
+from services.core.settings import Settings
 
 
 def public_url(settings: Settings, request: Request) -> str:

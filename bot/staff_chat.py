@@ -7,14 +7,14 @@ from sqlalchemy import select
 from bot.keywords import Command, parse_command
 from models import Direction, Message, Role, Staff, Ticket
 from services.auth import LINK_TTL, issue_login_link
-from services.breaches import BreachError, excuse_and_notify
-from services.context import Turn
-from services.digest import send_digest_now
-from services.month import MonthError, month_of_instant, parse_month
-from services.places import find_rw
-from services.report import report_for_scope
-from services.tickets import (
-    TicketError,
+from services.core.context import Turn
+from services.ledger.month import MonthError, month_of_instant, parse_month
+from services.regions.places import find_rw
+from services.reports.digest import send_digest_now
+from services.reports.monthly import report_for_scope
+from services.tickets.breaches import BreachError, excuse_and_notify
+from services.tickets.errors import TicketError
+from services.tickets.lifecycle import (
     acknowledge,
     ask_citizen,
     ensure_own_open,

@@ -11,9 +11,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.conversation import handle_message
 from bot.parse import BadRequest, parse_inbound, parse_status
 from bot.signature import signature_valid
-from services.delivery import record_status
-from services.inbound import receive_inbound
-from services.runtime import Runtime
+from services.channel.delivery import record_status
+from services.channel.inbound import receive_inbound
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 bp = Blueprint("whatsapp", __name__, url_prefix="/whatsapp")

@@ -8,8 +8,8 @@ from typing import Any
 import click
 from flask import current_app
 
-from services.runtime import Runtime
-from services.texts import render_file
+from services.core.runtime import Runtime
+from services.core.texts import render_file
 
 
 def runtime() -> Runtime:

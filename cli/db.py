@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import runtime
-from services import schema
+from services.core import schema
 
 
 @click.group("db", help="Skema basis data (Alembic).", cls=AppGroup)

@@ -8,9 +8,8 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from bot.conversation import handle_message
 from cli.common import echo_template, runtime
-from services.demo import (
+from services.demo.play import (
     DEFAULT_DAYS,
     DEFAULT_PER_DAY,
     DemoOptions,
@@ -21,7 +20,7 @@ from services.demo import (
     plan_demo,
     play_demo,
 )
-from services.digest import local_today
+from services.reports.digest import local_today
 
 
 @click.command("demo", help="Isi basis data dengan roster demo seluruh Surabaya dan beberapa "
@@ -54,6 +53,6 @@ def demo_command(days: int, seed: int, per_day: int) -> None:
     started = time.perf_counter()
     label = f"{len(plan.days)} hari kerja, {plan.days[0]:%d %b} – {plan.days[-1]:%d %b %Y}"
     with click.progressbar(length=plan.ticks, label=label, width=30) as bar:
-        result = play_demo(rt, handle_message, options, plan, on_tick=lambda: bar.update(1))
+        result = play_demo(rt, rt.handler, options, plan, on_tick=lambda: bar.update(1))
     echo_template("demo_done.txt", result=result, seconds=time.perf_counter() - started,
                   people=example_people(rt), base_url=rt.settings.public_base_url)

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.digest import DigestError, local_today, send_daily_digests
+from services.reports.digest import DigestError, local_today, send_daily_digests
 
 
 @click.group("digest", help="Rekap harian untuk pengawas (lurah, camat, kota).", cls=AppGroup)

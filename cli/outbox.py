@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
 
 
 @click.group("outbox", help="Antrean pesan keluar WhatsApp.", cls=AppGroup)

@@ -9,10 +9,10 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.month import MonthError, parse_month
-from services.month_close import close_month
-from services.report import monthly_report, report_csv
-from services.verify import verify_month
+from services.ledger.month import MonthError, parse_month
+from services.reports.month_close import close_month
+from services.reports.monthly import monthly_report, report_csv
+from services.reports.verify import verify_month
 
 
 def _month(_ctx, _param, value: str) -> str:

@@ -9,8 +9,8 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.balai import import_balai
-from services.roster import import_roster
+from services.roster.apply import import_roster
+from services.roster.balai import import_balai
 
 
 @click.group("roster", help="Daftar petugas dan pengawas.", cls=AppGroup)

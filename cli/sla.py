@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 
 from cli.common import echo_template, parse_instant, runtime
 from models import Service
-from services.runtime import Runtime
-from services.sweep import sweep
-from services.ticket_clock import sla_of
+from services.core.runtime import Runtime
+from services.tickets.deadlines import sla_of
+from services.tickets.sweep import sweep
 from sla.clock import StatusChange, deadline
 
 SERVICES = [s.value for s in Service]

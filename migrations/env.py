@@ -1,11 +1,11 @@
-"""Alembic environment: the URL comes from the caller (services.schema) or alembic.ini."""
+"""Alembic environment: the URL comes from the caller (services.core.schema) or alembic.ini."""
 
 from __future__ import annotations
 
 from alembic import context
 
 from models import Base
-from services.db import make_engine, normalise_url
+from services.core.db import make_engine, normalise_url
 
 config = context.config
 target_metadata = Base.metadata

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from models import LoginToken, Role, Staff
-from services.context import Ctx
-from services.runtime import Runtime
+from services.core.context import Ctx
+from services.core.runtime import Runtime
 
 LINK_TTL = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)

@@ -18,13 +18,13 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from services.clock import Clock
-from services.delivery import deliver_due, worker_id
-from services.digest import daily_digest_job
-from services.lease import acquire_lease, release_lease
-from services.month_close import month_close_job
-from services.runtime import Runtime
-from services.sweep import sweep
+from services.channel.delivery import deliver_due, worker_id
+from services.core.clock import Clock
+from services.core.lease import acquire_lease, release_lease
+from services.core.runtime import Runtime
+from services.reports.digest import daily_digest_job
+from services.reports.month_close import month_close_job
+from services.tickets.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -150,5 +150,5 @@ def start_background_scheduler(rt: Runtime) -> LeasedScheduler:
     """Run the jobs inside this (web) process, under the same lease as `scheduler run`."""
     runner = LeasedScheduler(rt)
     runner.start()
-    rt.extras.setdefault("stoppers", []).append(runner.stop)
+    rt.on_close(runner.stop)
     return runner

@@ -30,7 +30,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from models import FINAL_STATUSES, Citizen, Conversation, Message, Ticket
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ citizens, four officers, four supervisors; used by the privacy tests."""
 
 from __future__ import annotations
 
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
 from tests.conftest import wib
 from tests.whatsapp import Phone
 

@@ -16,9 +16,9 @@ import responses
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from services import schema
-from services.clock import ManualClock
-from services.db import make_engine, normalise_url
+from services.core import schema
+from services.core.clock import ManualClock
+from services.core.db import make_engine, normalise_url
 from tests.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -187,7 +187,7 @@ def runner(app):
 @pytest.fixture
 def roster(rt):
     """The sample roster, imported."""
-    from services.roster import import_roster
+    from services.roster.apply import import_roster
 
     result = import_roster(rt, SAMPLE_ROSTER.read_bytes())
     assert result.ok, result.problems

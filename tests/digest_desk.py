@@ -17,10 +17,10 @@ from datetime import date
 from sqlalchemy import select
 
 from models import RW, Kecamatan, Kelurahan, Service, Staff, Ticket, TicketStatus
-from services.breaches import breach_if_due
-from services.context import Ctx
-from services.people import citizen_by_phone
-from services.tickets import Draft, ask_citizen, open_ticket, resolve
+from services.core.context import Ctx
+from services.people.directory import citizen_by_phone
+from services.tickets.breaches import breach_if_due
+from services.tickets.lifecycle import Draft, ask_citizen, open_ticket, resolve
 from tests.conftest import wib
 
 NIK = "3578012309900001"

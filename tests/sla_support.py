@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from models import RW, Kelurahan, Service
-from services.context import Ctx
-from services.tickets import Draft, open_ticket
+from services.core.context import Ctx
+from services.tickets.lifecycle import Draft, open_ticket
 from tests import factories
 
 SITI = "+6281200000101"             # officer, Ketintang RW 1-3 (sample roster)

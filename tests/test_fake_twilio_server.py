@@ -8,8 +8,8 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from services.settings import load_settings
-from services.transport import Outgoing, TransportError, TwilioTransport
+from services.core.settings import load_settings
+from services.core.transport import Outgoing, TransportError, TwilioTransport
 from tests.fake_twilio_server import FakeTwilioServer
 from tests.whatsapp import twilio_server_settings
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from services import schema
-from services.db import make_engine
-from services.settings import ConfigError, load_settings
+from services.core import schema
+from services.core.db import make_engine
+from services.core.settings import ConfigError, load_settings
 from tests import factories
 
 TABLES = {"kecamatan", "kelurahan", "rw", "staff", "citizen", "conversation", "ticket",

@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from models import Role, Staff, Ticket
+from services.demo import play as demo
 from tests.privacy_scan import Identifiers, digit_runs, message_leaks, national
 from tests.web.support import csrf_of, login_link
-
-demo = pytest.importorskip("services.demo", reason="the demo (services/demo.py) is not here yet")
 
 
 def _pages(app, rt, supervisor: Staff, ticket_ids: list[int]) -> dict[str, str]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 
 
 def register_web(app: Flask, runtime: Runtime) -> None:
-    """Attach every blueprint; the WhatsApp webhook comes from `bot`.
+    """Attach the dashboard, login, health, home and simulator blueprints.
 
     The simulator exists only with the console transport: with Twilio its routes are
     never registered, so they answer 404.
     """
-    from bot import register_bot
     from web.dashboard import bp as dashboard_bp
     from web.filters import register_filters
     from web.health import bp as health_bp
@@ -29,4 +28,3 @@ def register_web(app: Flask, runtime: Runtime) -> None:
         from web.simulator import bp as simulator_bp
 
         app.register_blueprint(simulator_bp)
-    register_bot(app, runtime)

@@ -11,19 +11,19 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from models import Staff
-from services.breaches import BreachError, excuse_and_notify
-from services.context import Ctx
-from services.dashboard import build_overview, officer_scorecards
-from services.month import MonthError, month_of_instant, parse_month, previous_month
-from services.report import report_csv, report_for_scope
-from services.ticket_search import (
+from services.core.context import Ctx
+from services.ledger.month import MonthError, month_of_instant, parse_month, previous_month
+from services.reports.dashboard import build_overview, officer_scorecards
+from services.reports.monthly import report_csv, report_for_scope
+from services.tickets.breaches import BreachError, excuse_and_notify
+from services.tickets.errors import TicketError
+from services.tickets.search import (
     STATUS_CHOICES,
     TicketFilter,
     filter_choices,
     search_tickets,
     ticket_for_supervisor,
 )
-from services.tickets import TicketError
 from web.charts import bar_rows, columns
 from web.guard import secure_headers, supervisor_view
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from flask import Flask
 
-from services.identity import mask_nik
-from services.phones import mask_phone
-from services.runtime import Runtime
-from services.texts import format_day, format_instant, format_minutes, rupiah
+from services.core.runtime import Runtime
+from services.core.texts import format_day, format_instant, format_minutes, rupiah
+from services.people.identity import mask_nik
+from services.people.phones import mask_phone
 from web.guard import csrf_token
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from flask import Response, current_app, redirect, render_template, request, session, url_for
 
 from services.auth import session_supervisor
-from services.context import Ctx
-from services.runtime import Runtime
+from services.core.context import Ctx
+from services.core.runtime import Runtime
 
 STAFF_KEY, LOGIN_KEY, CSRF_KEY = "staff_id", "login", "csrf"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"

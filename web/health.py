@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from services.health import check_database
+from services.core.health import check_database
 
 bp = Blueprint("health", __name__)
 

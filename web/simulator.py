@@ -2,7 +2,7 @@
 
 Registered only when MESSAGING_TRANSPORT is console, and answering only clients on this
 machine: it lets its user speak as any supervisor, so it must never face a network.
-Messages go through the same `receive_inbound(..., handle_message)` as Twilio's webhook.
+Messages go through the same `receive_inbound` and conversation handler as Twilio's webhook.
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ import ipaddress
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from bot.conversation import handle_message
-from services.phones import PhoneError
-from services.simulator import balai_places, conversation, simulate_inbound, simulator_people
+from services.channel.simulator import (
+    balai_places,
+    conversation,
+    simulate_inbound,
+    simulator_people,
+)
+from services.people.phones import PhoneError
 from web.guard import csrf_ok, runtime, secure_headers
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -62,7 +66,7 @@ def send():
         return jsonify(error="empty"), 400
     try:
         outcome = simulate_inbound(
-            runtime(), handle_message, str(data.get("phone") or ""), body,
+            runtime(), runtime().handler, str(data.get("phone") or ""), body,
             media_url=media_url, latitude=latitude, longitude=longitude,
             replied_sid=str(data.get("replied_sid") or "")[:64] or None,
             profile_name=str(data.get("name") or "") or None)

@@ -80,7 +80,7 @@ def _settings():
     """The settings the app runs with (passed by `services.schema.upgrade`, else loaded)."""
     settings = context.config.attributes.get('settings')
     if settings is None:
-        from services.settings import load_settings
+        from services.core.settings import load_settings
         settings = load_settings()
     return settings
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Breach, Ticket, TicketEvent
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
 from tests.conftest import wib
 from tests.web.support import file_ticket, sweep_at
 from tests.whatsapp import Phone

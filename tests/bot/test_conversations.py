@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import RW, Citizen, Kelurahan, Staff, Ticket, TicketEvent
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
 from tests.conftest import wib
 from tests.whatsapp import Phone
 

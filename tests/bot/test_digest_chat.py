@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DigestSent
-from services.delivery import deliver_due
-from services.digest import send_daily_digests
+from services.channel.delivery import deliver_due
+from services.reports.digest import send_daily_digests
 from tests.digest_desk import (
     CAMAT_WONOKROMO,
     CITY,

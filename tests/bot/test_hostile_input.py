@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from models import Base, Message, Ticket
-from services.context import Ctx
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
+from services.core.context import Ctx
 from tests.whatsapp import ACCOUNT_SID, BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
 
 pytestmark = pytest.mark.twilio
@@ -68,9 +68,9 @@ def _counts(rt) -> dict[str, int]:
 @pytest.fixture
 def seeded(rt, roster, clock):
     """One open Ketintang RW 3 ticket (#1) so staff commands reach real code paths."""
-    from services.people import citizen_by_phone
-    from services.places import find_rw
-    from services.tickets import Draft, open_ticket
+    from services.people.directory import citizen_by_phone
+    from services.regions.places import find_rw
+    from services.tickets.lifecycle import Draft, open_ticket
 
     with rt.transaction() as db:
         ctx = Ctx(db=db, now=clock(), rt=rt)
@@ -206,7 +206,7 @@ def test_officer_and_citizen_free_text_is_relayed_literally(client, rt, roster, 
 
 
 def test_html_in_user_text_is_escaped_on_the_dashboard(client, rt, roster, clock, seeded):
-    from services.sweep import sweep
+    from services.tickets.sweep import sweep
     from tests.conftest import wib
     from tests.web.support import csrf_of, log_in
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Direction, Message
-from services.delivery import deliver_due
+from services.channel.delivery import deliver_due
 from tests.whatsapp import BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
 
 pytestmark = pytest.mark.twilio

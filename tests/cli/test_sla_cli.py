@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Breach, Message
+from services.core.lease import lease_holder
 from services.jobs import LEASE_NAME
-from services.lease import lease_holder
 from tests.conftest import wib
 from tests.sla_support import LURAH_KETINTANG, SITI, open_ktp
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from services import schema
-from services.db import make_engine
-from services.roster import import_roster
-from services.runtime import Runtime, build_runtime
-from services.settings import load_settings
+from services.core import schema
+from services.core.db import make_engine
+from services.core.runtime import Runtime, build_runtime
+from services.core.settings import load_settings
+from services.roster.apply import import_roster
 from tests.conftest import SAMPLE_ROSTER, _pg_admin_url, migrated_pg_schema
 from tests.fake_twilio_server import FakeTwilioServer
 from tests.reliability.harness import Gunicorn, app_environment, free_port, scheduler

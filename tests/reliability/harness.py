@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from models import Direction, Message, Ticket
-from services.runtime import Runtime
+from services.core.runtime import Runtime
 from tests.fake_twilio_server import FakeTwilioServer
 from tests.whatsapp import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 
@@ -410,13 +410,13 @@ def seed_overdue_tickets(rt: Runtime, count: int, places: list[str] = PLACES) ->
     from datetime import UTC, datetime, timedelta
 
     from models import Service, TicketStatus
-    from services.clock import ManualClock
-    from services.context import Ctx
-    from services.people import citizen_by_phone
-    from services.places import find_rw
-    from services.runtime import build_runtime
-    from services.ticket_clock import sla_of
-    from services.tickets import Draft, open_ticket
+    from services.core.clock import ManualClock
+    from services.core.context import Ctx
+    from services.core.runtime import build_runtime
+    from services.people.directory import citizen_by_phone
+    from services.regions.places import find_rw
+    from services.tickets.deadlines import sla_of
+    from services.tickets.lifecycle import Draft, open_ticket
     from sla.clock import StatusChange, deadline
 
     now = datetime.now(UTC)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import LoginToken, Staff
 from services.auth import LoginError, check_login, hash_token, issue_login_link, redeem_login
-from services.context import Ctx
+from services.core.context import Ctx
 
 LURAH, SITI = "+6281200000901", "+6281200000101"
 

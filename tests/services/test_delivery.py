@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Message
-from services.delivery import deliver_due
-from services.outbox import Envelope, queue
+from services.channel.delivery import deliver_due
+from services.core.outbox import Envelope, queue
 
 pytestmark = pytest.mark.twilio
 ALICE, BOB = "+6285700000001", "+6285700000002"

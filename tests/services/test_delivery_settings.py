@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.settings import ConfigError, load_settings
+from services.core.settings import ConfigError, load_settings
 
 BASE = {"IGNORE_ENVIRONMENT": True, "MESSAGING_TRANSPORT": "console"}
 

@@ -11,16 +11,16 @@ from sqlalchemy import func, select
 
 from bot.conversation import handle_message
 from models import RW, Breach, Kecamatan, Kelurahan, Role, Staff, Ticket, TicketEvent
-from services.demo import (
+from services.demo.city_roster import BALAI_FILE, ROSTER_FILE, balai_csv, build_balai, build_roster
+from services.demo.city_roster import roster_csv as demo_roster_csv
+from services.demo.play import (
     DemoOptions,
     check_database,
     import_demo_roster,
     plan_demo,
     play_demo,
 )
-from services.demo_roster import BALAI_FILE, ROSTER_FILE, balai_csv, build_balai, build_roster
-from services.demo_roster import roster_csv as demo_roster_csv
-from services.phones import normalize_phone
+from services.people.phones import normalize_phone
 from tests.conftest import ROOT, SAMPLE_ROSTER
 
 SAMPLE_BALAI = ROOT / "data" / "sample_balai.csv"

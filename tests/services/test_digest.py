@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DigestSent, Message, Staff
-from services.context import Ctx
-from services.digest import (
+from services.core.context import Ctx
+from services.core.runtime import build_runtime
+from services.reports.digest import (
     DigestError,
     build_digest,
     daily_digest_job,
     send_daily_digests,
     send_digest_now,
 )
-from services.runtime import build_runtime
 from tests.digest_desk import (
     CAMAT_WONOKROMO,
     CITY,

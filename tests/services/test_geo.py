@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from services.geo import EARTH_RADIUS_KM, haversine_km, nearest_within
+from services.regions.geo import EARTH_RADIUS_KM, haversine_km, nearest_within
 
 TUGU_PAHLAWAN = (-7.2458, 112.7378)
 BALAI_RW = [

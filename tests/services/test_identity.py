@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.identity import (
+from services.people.identity import (
     PROVINCE_CODES,
     KkReason,
     NikReason,

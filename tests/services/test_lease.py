@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import SchedulerLease
-from services.clock import system_clock
+from services.core.clock import system_clock
+from services.core.lease import acquire_lease, lease_holder, release_lease
 from services.jobs import JOBS, LEASE_NAME, Job, LeasedScheduler, every
-from services.lease import acquire_lease, lease_holder, release_lease
 
 TTL = timedelta(seconds=30)
 

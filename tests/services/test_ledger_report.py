@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select, text
 
 from models import RW, Kelurahan, LedgerEntry, Service, Staff, Ticket
-from services.breaches import excuse_breach
-from services.context import Ctx
-from services.month_close import close_month
-from services.people import citizen_by_phone
-from services.report import monthly_report, report_csv
-from services.sweep import sweep
-from services.tickets import (
+from services.core.context import Ctx
+from services.people.directory import citizen_by_phone
+from services.reports.month_close import close_month
+from services.reports.monthly import monthly_report, report_csv
+from services.reports.verify import verify_month
+from services.tickets.breaches import excuse_breach
+from services.tickets.lifecycle import (
     Draft,
     acknowledge,
     ask_citizen,
@@ -23,7 +23,7 @@ from services.tickets import (
     resolve,
     transfer,
 )
-from services.verify import verify_month
+from services.tickets.sweep import sweep
 from tests.conftest import wib
 
 SITI, BAMBANG, LURAH = "+6281200000101", "+6281200000201", "+6281200000901"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Direction, Message
-from services.outbox import Envelope, queue, split_body
+from services.core.outbox import Envelope, queue, split_body
 
 CITIZEN = "+6285700000001"
 
@@ -74,7 +74,7 @@ def test_replies_never_use_templates(templated, rt):
 
 
 def test_without_a_template_for_the_kind_free_text_goes_and_a_warning_is_logged(rt, caplog):
-    with caplog.at_level(logging.WARNING, logger="services.outbox"):
+    with caplog.at_level(logging.WARNING, logger="services.core.outbox"):
         assert _queue(rt, kind="reminder")[0][0] is None
     assert "no Content template for reminder" in caplog.text
     assert CITIZEN not in caplog.text  # the phone number is masked in logs

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import insert, select
 
 from models import Message
-from services.delivery import _claim
+from services.channel.delivery import _claim
 
 OFFICERS = [f"+62812000001{i:02d}" for i in range(4)]
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.phones import (
+from services.people.phones import (
     PhoneError,
     PhoneProblem,
     mask_phone,

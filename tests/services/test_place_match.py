@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from services.place_match import (
+from services.regions.matching import (
     PlaceCandidate,
     PlaceMatch,
     RwReference,

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import select, text
 
 from models import Ticket
-from services import schema
-from services.breaches import excuse_breach
-from services.db import make_engine
-from services.report import monthly_report
-from services.tally import counted_tallies, stored_tallies
-from services.ticket_clock import late_minutes
-from services.tickets import rate, reject
-from services.verify import verify_month
+from services.core import schema
+from services.core.db import make_engine
+from services.ledger.tally import counted_tallies, stored_tallies
+from services.reports.monthly import monthly_report
+from services.reports.verify import verify_month
+from services.tickets.breaches import excuse_breach
+from services.tickets.deadlines import late_minutes
+from services.tickets.lifecycle import rate, reject
 from tests.conftest import wib
 from tests.services.test_ledger_report import LURAH, SITI, City
 
@@ -43,7 +43,7 @@ def _a_month(city) -> list[int]:
 
 
 def city_citizen(ctx, i):
-    from services.people import citizen_by_phone
+    from services.people.directory import citizen_by_phone
 
     return citizen_by_phone(ctx.db, f"+62857000000{i:02d}", ctx.now)
 

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Breach, Message, Staff, Ticket, TicketEvent
-from services.context import Ctx
-from services.db import is_sqlite
-from services.sweep import (
+from services.core.context import Ctx
+from services.core.db import is_sqlite
+from services.tickets.lifecycle import ask_citizen, citizen_answered
+from services.tickets.sweep import (
     breach_ticket,
     due_for_breach,
     due_for_reminder,
@@ -19,7 +20,6 @@ from services.sweep import (
     remind_officer,
     sweep,
 )
-from services.tickets import ask_citizen, citizen_answered
 from tests.conftest import wib
 from tests.sla_support import LURAH_KETINTANG, SITI, open_ktp
 
@@ -214,7 +214,7 @@ def test_candidates_are_read_from_the_partial_index_not_the_table(rt, query, ind
 
 def test_late_day_accrual_reads_its_partial_index(rt):
 
-    from services.ledger import late_open_tickets
+    from services.ledger.entries import late_open_tickets
 
     captured = []
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sla.calendar import WorkCalendar
-from sla.digest import digest_period, month_start, previous_working_day
+from sla.digest_period import digest_period, month_start, previous_working_day
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar.from_config()

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from models import RW, Kelurahan, Service, Staff
 from services.auth import issue_login_link
-from services.context import Ctx
-from services.people import citizen_by_phone
-from services.sweep import sweep
-from services.tickets import Draft, open_ticket
+from services.core.context import Ctx
+from services.people.directory import citizen_by_phone
+from services.tickets.lifecycle import Draft, open_ticket
+from services.tickets.sweep import sweep
 
 NIK = "3578012309900001"
 CITIZEN = "+6285712345678"

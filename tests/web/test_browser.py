@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from models import Breach, Message
-from services.roster import import_roster
+from services.roster.apply import import_roster
 from tests.conftest import SAMPLE_ROSTER, wib
 from tests.web.support import LURAH_KETINTANG, NIK, file_ticket, sweep_at
 

@@ -280,7 +280,7 @@ def test_the_officers_page_shows_scorecards_in_scope(client, rt, late_ticket):
 
 @pytest.mark.twilio
 def test_masuk_over_whatsapp_sends_a_link_that_signs_in(client, rt, roster, fake_twilio):
-    from services.delivery import deliver_due
+    from services.channel.delivery import deliver_due
     from tests.whatsapp import Phone
 
     Phone(client, LURAH_KETINTANG).send("masuk")

@@ -1,0 +1,2 @@
+"""The WhatsApp channel: receiving a message once, conversation state, delivering the
+outbox (sender thread), and the local simulator."""

@@ -1,0 +1,1 @@
+"""The allowance ledger and the per-officer monthly tally, and months as `YYYY-MM`."""

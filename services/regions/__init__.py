@@ -1,0 +1,2 @@
+"""Kecamatan, kelurahan and RW: official codes, loose name matching, the RW a citizen
+means (typed or by shared location)."""

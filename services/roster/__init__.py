@@ -1,0 +1,2 @@
+"""The roster file: parsing and checking it, applying it all-or-nothing, balai
+coordinates."""
