@@ -28,8 +28,3 @@ def parse_command(text: str) -> Command:
         rest = after[0] if after else ""
     return Command(head.upper().rstrip(".,!:?"), number, rest.strip())
 
-
-def ticket_number(text: str) -> int | None:
-    """A bare `#123` or `123`."""
-    found = _NUMBER.match(text.strip())
-    return int(found.group(1)) if found else None

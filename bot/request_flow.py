@@ -24,10 +24,6 @@ def _save(turn: Turn, state: State, step: str) -> None:
     save_state(turn.db, turn.sender, state, turn.now)
 
 
-def _today(turn: Turn):
-    return turn.now.astimezone(turn.settings.zone).date()
-
-
 def start(turn: Turn, citizen: Citizen, service: Service) -> None:
     """`KTP` / `KK`: begin; a returning citizen is offered their last RW."""
     state = State(FLOW, "", {"service": service.value, "media": []})
@@ -103,7 +99,7 @@ def _step_confirm_rw(turn: Turn, state: State, text: str) -> None:
 
 
 def _step_nik(turn: Turn, state: State, text: str) -> None:
-    check = validate_nik(text, _today(turn))
+    check = validate_nik(text, turn.today)
     if not check.ok:
         turn.reply("request_nik_invalid", reason=str(check.reason))
         return
@@ -117,7 +113,7 @@ def _step_nik(turn: Turn, state: State, text: str) -> None:
 
 
 def _step_kk(turn: Turn, state: State, text: str) -> None:
-    check = validate_kk(text, _today(turn))
+    check = validate_kk(text, turn.today)
     if not check.ok:
         turn.reply("request_kk_invalid", reason=str(check.reason))
         return

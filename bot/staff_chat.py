@@ -132,4 +132,4 @@ def _score(turn: Turn, staff: Staff, command: Command) -> None:
     shown = sorted(report.officers, key=lambda o: (o.iki, o.name))[:SCORE_ROWS]
     regions = [r for r in report.kelurahan if r.iko is not None][:SCORE_ROWS]
     turn.reply("score", report=report, shown=shown, regions=regions,
-               scope=staff.scope_label if staff.role is Role.SUPERVISOR else None)
+               staff=staff, supervisor=staff.role is Role.SUPERVISOR)

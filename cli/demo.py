@@ -20,7 +20,6 @@ from services.demo.play import (
     plan_demo,
     play_demo,
 )
-from services.reports.digest import local_today
 
 
 @click.command("demo", help="Isi basis data dengan roster demo seluruh Surabaya dan beberapa "
@@ -49,7 +48,7 @@ def demo_command(days: int, seed: int, per_day: int) -> None:
                       file=options.balai.name)
     if not roster.ok or balai is None or not balai.ok:
         sys.exit(1)
-    plan = plan_demo(rt, options, local_today(rt))
+    plan = plan_demo(rt, options, rt.today())
     started = time.perf_counter()
     label = f"{len(plan.days)} hari kerja, {plan.days[0]:%d %b} – {plan.days[-1]:%d %b %Y}"
     with click.progressbar(length=plan.ticks, label=label, width=30) as bar:

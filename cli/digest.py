@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.reports.digest import DigestError, local_today, send_daily_digests
+from services.reports.digest import DigestError, send_daily_digests
 
 
 @click.group("digest", help="Rekap harian untuk pengawas (lurah, camat, kota).", cls=AppGroup)
@@ -33,7 +33,7 @@ def _date(text: str | None, today: date) -> date:
               help="Tanggal rekap (bawaan: hari ini, zona aplikasi).")
 def send_command(date_text: str | None) -> None:
     rt = runtime()
-    digest_date = _date(date_text, local_today(rt))
+    digest_date = _date(date_text, rt.today())
     try:
         run = send_daily_digests(rt, digest_date)
     except DigestError as error:

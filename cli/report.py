@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from cli.common import echo_template, runtime
 from services.ledger.month import MonthError, parse_month
 from services.reports.month_close import close_month
-from services.reports.monthly import monthly_report, report_csv
+from services.reports.monthly import monthly_report
+from services.reports.monthly_csv import report_csv
 from services.reports.verify import verify_month
 
 

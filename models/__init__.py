@@ -13,12 +13,21 @@ from models.month_close import MonthClose
 from models.officer_month import OfficerMonth
 from models.region import RW, Kecamatan, Kelurahan
 from models.staff import Role, Staff
-from models.ticket import FINAL_STATUSES, OPEN_STATUSES, Service, Ticket, TicketStatus
+from models.ticket import (
+    CLOSED_BY_OFFICER,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    Service,
+    Ticket,
+    TicketStatus,
+)
 from models.ticket_event import TicketEvent
 
 __all__ = [
     "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
     "InStatus", "Message", "OutStatus", "DigestSent", "LoginToken", "MonthClose",
     "OfficerMonth", "SchedulerLease", "RW", "Kecamatan", "Kelurahan", "Role", "Staff",
-    "FINAL_STATUSES", "OPEN_STATUSES", "Service", "Ticket", "TicketStatus", "TicketEvent",
+    "CLOSED_BY_OFFICER", "FINAL_STATUSES", "OPEN_STATUSES", "RUNNING_STATUSES", "Service",
+    "Ticket", "TicketStatus", "TicketEvent",
 ]

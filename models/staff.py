@@ -42,12 +42,3 @@ class Staff(Base):
     def available_on(self, day: date) -> bool:
         """Active and not on leave on that date."""
         return self.active and (self.on_leave_until is None or self.on_leave_until < day)
-
-    @property
-    def scope_label(self) -> str:
-        """`Kelurahan Jagir`, `Kecamatan Wonokromo` or `Kota Surabaya`."""
-        if self.scope_kelurahan is not None:
-            return f"Kelurahan {self.scope_kelurahan.name}"
-        if self.scope_kecamatan is not None:
-            return f"Kecamatan {self.scope_kecamatan.name}"
-        return "Kota Surabaya"

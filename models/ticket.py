@@ -13,6 +13,7 @@ from models.base import Base, JSONType, UTCDateTime
 from models.citizen import Citizen
 from models.region import RW
 from models.staff import Staff
+from sla.clock import FINAL, PAUSED, RUNNING
 
 if TYPE_CHECKING:
     from models.ticket_event import TicketEvent
@@ -32,17 +33,17 @@ class TicketStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
     @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
-
-    @property
     def clock_runs(self) -> bool:
-        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+        """The SLA clock runs in this status (the rule is `sla.clock.RUNNING`)."""
+        return self.value in RUNNING
 
 
-OPEN_STATUSES = frozenset(
-    {TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CITIZEN})
-FINAL_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.REJECTED, TicketStatus.CANCELLED})
+# Every set of statuses comes from the SLA's own rule, in declaration order.
+RUNNING_STATUSES = tuple(s for s in TicketStatus if s.value in RUNNING)
+OPEN_STATUSES = frozenset(s for s in TicketStatus if s.value in RUNNING | PAUSED)
+FINAL_STATUSES = frozenset(s for s in TicketStatus if s.value in FINAL)
+# The closes that count as the officer's work (a citizen's cancellation does not).
+CLOSED_BY_OFFICER = (TicketStatus.RESOLVED, TicketStatus.REJECTED)
 
 
 def _enum(cls: type[enum.Enum], length: int) -> Enum:
@@ -52,8 +53,13 @@ def _enum(cls: type[enum.Enum], length: int) -> Enum:
 
 # The sweep reads only these partial indexes, so its cost follows the open tickets,
 # never the archive of closed ones.
-_RUNNING = "status IN ('new', 'in_progress')"
-_OPEN = "status IN ('new', 'in_progress', 'waiting_citizen')"
+def _status_in(statuses) -> str:
+    names = ", ".join(f"'{s.value}'" for s in TicketStatus if s in statuses)
+    return f"status IN ({names})"
+
+
+_RUNNING = _status_in(RUNNING_STATUSES)    # status IN ('new', 'in_progress')
+_OPEN = _status_in(OPEN_STATUSES)          # ... and 'waiting_citizen'
 
 
 BREACHED_INCLUDE = ("id", "service", "rw_id", "deadline_at", "closed_at")

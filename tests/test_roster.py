@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import RW, Kecamatan, Kelurahan, Role, Staff
+from services.core.texts import scope_label
 from tests.conftest import ROOT, SAMPLE_ROSTER
 
 ROOT_DATA = ROOT / "data"
@@ -50,7 +51,7 @@ def test_sample_roster_imports_people_regions_and_codes(rt, runner):
         camat = db.scalar(select(Staff).where(Staff.phone == "+6281200000903"))
         assert camat.scope_kelurahan is None and camat.scope_kecamatan.name == "Wonokromo"
         city = db.scalar(select(Staff).where(Staff.phone == "+6281200000999"))
-        assert city.scope_label == "Kota Surabaya"
+        assert scope_label(city) == "Kota Surabaya"
 
 
 def test_reimporting_the_same_file_changes_nothing(rt, runner):

@@ -12,9 +12,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from models import Staff
 from services.core.context import Ctx
+from services.core.texts import scope_label
 from services.ledger.month import MonthError, month_of_instant, parse_month, previous_month
 from services.reports.dashboard import build_overview, officer_scorecards
-from services.reports.monthly import report_csv, report_for_scope
+from services.reports.monthly import report_for_scope
+from services.reports.monthly_csv import report_csv
 from services.tickets.breaches import BreachError, excuse_and_notify
 from services.tickets.errors import TicketError
 from services.tickets.search import (
@@ -139,6 +141,6 @@ def report_download(ctx: Ctx, supervisor: Staff):
     """The same report as CSV (phones masked, no NIK)."""
     month = _month_arg(ctx)
     body = report_csv(report_for_scope(ctx.rt, ctx.db, month, supervisor))
-    scope = re.sub(r"[^a-z0-9]+", "-", supervisor.scope_label.lower()).strip("-")
+    scope = re.sub(r"[^a-z0-9]+", "-", scope_label(supervisor).lower()).strip("-")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="laporan-{month}-{scope}.csv"'})

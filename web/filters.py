@@ -9,7 +9,7 @@ from babel.dates import format_datetime
 from flask import Flask
 
 from services.core.runtime import Runtime
-from services.core.texts import format_day, format_instant, format_minutes, rupiah
+from services.core.texts import format_day, format_instant, format_minutes, rupiah, scope_label
 from services.people.identity import mask_nik
 from services.people.phones import mask_phone
 from web.guard import csrf_token
@@ -40,7 +40,7 @@ def register_filters(app: Flask, runtime: Runtime) -> None:
     app.jinja_env.filters.update(
         when=format_instant, day=format_day, duration=format_minutes, rupiah=rupiah,
         mask_phone=mask_phone, mask_nik=mask_nik, clock=clock_time, short=short_instant,
-        iso_when=iso_instant)
+        iso_when=iso_instant, scope=scope_label)
     app.jinja_env.globals.update(csrf_token=csrf_token)
 
     @app.context_processor

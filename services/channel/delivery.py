@@ -195,11 +195,3 @@ def record_status(rt: Runtime, sid: str, status: str, error_code: int | None,
                 row.error_code, row.error_message = error_code, error_message
         return True
 
-
-def failed_messages(rt: Runtime, since: datetime, limit: int = 100) -> list[Message]:
-    """Outbound messages that could not be delivered, newest first (for supervisors)."""
-    with rt.sessions() as db:
-        return list(db.scalars(select(Message).where(
-            Message.direction == Direction.OUT.value,
-            Message.status.in_((OutStatus.FAILED.value, OutStatus.UNDELIVERED.value)),
-            Message.created_at >= since).order_by(Message.id.desc()).limit(limit)))

@@ -18,6 +18,7 @@ from models import RW, Citizen, Kelurahan, Message, Role, Staff
 from services.channel.inbound import Inbound, Outcome, receive_inbound
 from services.core.context import Handler
 from services.core.runtime import Runtime
+from services.core.texts import scope_label
 from services.people.phones import normalize_phone
 
 HISTORY = 150
@@ -35,7 +36,7 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Place:
+class Balai:
     """A balai RW with coordinates, for sending a WhatsApp location."""
 
     label: str
@@ -45,7 +46,7 @@ class Place:
 
 def _staff_where(person: Staff, served: dict[int, list[str]]) -> str:
     if person.role is Role.SUPERVISOR:
-        return person.scope_label
+        return scope_label(person)
     return ", ".join(served.get(person.id, [])) or "-"
 
 
@@ -66,13 +67,13 @@ def simulator_people(rt: Runtime) -> list[Person]:
         return people
 
 
-def balai_places(rt: Runtime) -> list[Place]:
+def balai_places(rt: Runtime) -> list[Balai]:
     """Balai RW with known coordinates."""
     with rt.sessions() as db:
         rows = db.scalars(select(RW).join(Kelurahan).where(RW.latitude.is_not(None),
                                                            RW.longitude.is_not(None))
                           .order_by(Kelurahan.name, RW.number))
-        return [Place(rw.label, rw.latitude, rw.longitude) for rw in rows]
+        return [Balai(rw.label, rw.latitude, rw.longitude) for rw in rows]
 
 
 def _media(url: str) -> list[dict[str, str]]:

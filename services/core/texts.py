@@ -45,6 +45,12 @@ def format_minutes(minutes: float | int | None) -> str:
     return " ".join(parts)
 
 
+def scope_label(staff: Any) -> str:
+    """A supervisor's region in words: `Kelurahan Jagir`, `Kecamatan Wonokromo`, `Kota
+    Surabaya` (templates/messages/fragment_scope.txt)."""
+    return render("fragment_scope", staff=staff)
+
+
 def rupiah(value: float | int) -> str:
     """`Rp 1.250.000`."""
     return "Rp " + f"{int(round(value)):,}".replace(",", ".")
@@ -61,7 +67,8 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(when=format_instant, day=format_day, duration=format_minutes,
-                       rupiah=rupiah, mask_phone=mask_phone, mask_nik=mask_nik)
+                       rupiah=rupiah, mask_phone=mask_phone, mask_nik=mask_nik,
+                       scope=scope_label)
     return env
 
 

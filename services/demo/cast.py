@@ -29,7 +29,7 @@ def seeded(*parts: object) -> random.Random:
 
 
 @dataclass(frozen=True)
-class Place:
+class DemoRw:
     """A balai RW and who serves it."""
 
     rw_id: int
@@ -53,17 +53,17 @@ class Place:
 
 @dataclass(frozen=True)
 class Cast:
-    places: list[Place]
+    places: list[DemoRw]
     lurah: dict[int, str]            # kelurahan id → phone
     camat: dict[str, str]            # kecamatan name → phone
     city: list[str]
-    by_kelurahan: dict[int, list[Place]] = field(default_factory=dict)
+    by_kelurahan: dict[int, list[DemoRw]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for place in self.places:
             self.by_kelurahan.setdefault(place.kelurahan_id, []).append(place)
 
-    def in_kelurahan(self, kelurahan_id: int) -> list[Place]:
+    def in_kelurahan(self, kelurahan_id: int) -> list[DemoRw]:
         """The RWs of one kelurahan."""
         return self.by_kelurahan.get(kelurahan_id, [])
 
@@ -87,7 +87,7 @@ def load_cast(rt: Runtime) -> Cast:
             .where(Staff.role == Role.SUPERVISOR, Staff.active.is_(True))
             .order_by(Staff.id)).all()
     names = Counter(kelurahan for kelurahan, _ in {(r[3], r[4]) for r in rows})
-    places = [Place(r[0], r[1], r[2], r[3], r[4], (r[5] or "35.78.00")[-2:], r[6], r[7], r[8],
+    places = [DemoRw(r[0], r[1], r[2], r[3], r[4], (r[5] or "35.78.00")[-2:], r[6], r[7], r[8],
                     r[9], r[10], names[r[3]] > 1) for r in rows]
     lurah = {kel: phone for phone, kel, _ in supervisors if kel is not None}
     camat = {kec: phone for phone, kel, kec in supervisors if kel is None and kec is not None}
@@ -104,7 +104,7 @@ class CitizenPerson:
     kk: str
 
 
-def _nik(rng: random.Random, place: Place, woman: bool, today: date) -> str:
+def _nik(rng: random.Random, place: DemoRw, woman: bool, today: date) -> str:
     region = f"3578{place.kecamatan_digits}" if rng.random() < 0.88 else (
         rng.choice(OTHER_REGIONS) + f"{rng.randint(1, 18):02d}")
     born = today - timedelta(days=rng.randint(17 * 365 + 5, 75 * 365))
@@ -112,12 +112,12 @@ def _nik(rng: random.Random, place: Place, woman: bool, today: date) -> str:
     return f"{region}{day:02d}{born:%m%y}{rng.randint(1, 400):04d}"
 
 
-def _kk(rng: random.Random, place: Place, today: date) -> str:
+def _kk(rng: random.Random, place: DemoRw, today: date) -> str:
     registered = today - timedelta(days=rng.randint(200, 18 * 365))
     return f"3578{place.kecamatan_digits}{registered:%d%m%y}{rng.randint(1, 2500):04d}"
 
 
-def make_citizen(rng: random.Random, index: int, place: Place, today: date) -> CitizenPerson:
+def make_citizen(rng: random.Random, index: int, place: DemoRw, today: date) -> CitizenPerson:
     """Citizen number `index` (1, 2, …), living near `place`."""
     woman = rng.random() < 0.55
     given, second = WOMEN if woman else MEN

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from models import Staff
 from services.channel.delivery import deliver_due
 from services.core.transport import Transport
-from services.demo.cast import EXCUSES, Place, seeded
+from services.demo.cast import EXCUSES, DemoRw, seeded
 from services.demo.script import Book, new_request, request_story
 from services.demo.simulation import Sim, Story, TicketView
 from services.reports.digest import send_daily_digests
@@ -62,7 +62,7 @@ def month_close_story(sim: Sim) -> Story:
     yield
 
 
-def _weighted_places(rng: random.Random, places: list[Place]) -> list[float]:
+def _weighted_places(rng: random.Random, places: list[DemoRw]) -> list[float]:
     busy = {kel: rng.uniform(0.4, 2.0) for kel in sorted({p.kelurahan_id for p in places})}
     return [busy[p.kelurahan_id] for p in places]
 
@@ -88,13 +88,13 @@ def spawn_arrivals(sim: Sim, book: Book, first: date, last: date, per_day: int) 
     return count
 
 
-def _arrival(sim: Sim, book: Book, place: Place, rng: random.Random,
+def _arrival(sim: Sim, book: Book, place: DemoRw, rng: random.Random,
              outcome: str | None = None, on_filed=None) -> Story:
     # The citizen is chosen when they write, so returning citizens are the ones done by then.
     yield from request_story(sim, book, new_request(book, rng, place, outcome), on_filed)
 
 
-def _prefer(places: list[Place], kelurahan: str, wanted) -> Place | None:
+def _prefer(places: list[DemoRw], kelurahan: str, wanted) -> DemoRw | None:
     """The first place in `kelurahan` that passes `wanted`, else the first anywhere."""
     fitting = [p for p in places if wanted(p)]
     named = [p for p in fitting if p.kelurahan == kelurahan]

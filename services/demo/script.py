@@ -22,7 +22,7 @@ from services.demo.cast import (
     REJECTIONS,
     Cast,
     CitizenPerson,
-    Place,
+    DemoRw,
     make_citizen,
     seeded,
 )
@@ -47,7 +47,7 @@ class Book:
     today: date                                     # the date NIKs are checked against
     cast: Cast
     citizens: int = 0
-    returning: list[tuple[CitizenPerson, Place]] = field(default_factory=list)
+    returning: list[tuple[CitizenPerson, DemoRw]] = field(default_factory=list)
     busy: set[str] = field(default_factory=set)     # citizens with a story under way
     scenes: dict[str, int] = field(default_factory=dict)
     habits: dict[str, str] = field(default_factory=dict)
@@ -70,14 +70,14 @@ class Request:
     """One citizen's request as the story will play it."""
 
     citizen: CitizenPerson
-    place: Place
+    place: DemoRw
     service: str
     returning: bool
     outcome: str
     rng: random.Random
 
 
-def new_request(book: Book, rng: random.Random, place: Place,
+def new_request(book: Book, rng: random.Random, place: DemoRw,
                 outcome: str | None = None) -> Request:
     """Who writes (a new citizen, or now and then one who wrote before) and how it goes."""
     free = [(c, p) for c, p in book.returning if c.phone not in book.busy]

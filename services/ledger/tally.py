@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from models import Breach, LedgerEntry, Ticket, TicketStatus
+from models import CLOSED_BY_OFFICER, Breach, LedgerEntry, Ticket
 from models.officer_month import TALLY_FIGURES, OfficerMonth
 from services.core.context import Ctx
 from services.core.db import upsert_insert
 from services.ledger.month import month_bounds, month_of_instant
 
-CLOSED = (TicketStatus.RESOLVED, TicketStatus.REJECTED)
 TALLY = OfficerMonth.__table__
 ZERO = (0, 0, 0, 0, 0, 0, Decimal(0))
 
@@ -40,7 +39,7 @@ def bump(db: Session, officer_id: int | None, month: str, **deltas: int | Decima
 
 def count_close(ctx: Ctx, ticket: Ticket) -> None:
     """A ticket was resolved or rejected (after any breach at the close was recorded)."""
-    if ticket.status not in CLOSED or ticket.closed_at is None:
+    if ticket.status not in CLOSED_BY_OFFICER or ticket.closed_at is None:
         return
     rated = ticket.rating is not None
     bump(ctx.db, ticket.officer_id, month_of_instant(ticket.closed_at, ctx.settings.zone),
@@ -50,7 +49,7 @@ def count_close(ctx: Ctx, ticket: Ticket) -> None:
 
 def count_rating(ctx: Ctx, ticket: Ticket) -> None:
     """A closed ticket was rated (a rating counts in the month of its close)."""
-    if ticket.status not in CLOSED or ticket.closed_at is None or ticket.rating is None:
+    if ticket.status not in CLOSED_BY_OFFICER or ticket.closed_at is None or ticket.rating is None:
         return
     bump(ctx.db, ticket.officer_id, month_of_instant(ticket.closed_at, ctx.settings.zone),
          rated=1, rating_sum=ticket.rating)
@@ -93,7 +92,7 @@ def counted_tallies(db: Session, month: str, zone: ZoneInfo) -> dict[int, tuple]
                    func.sum(case((Ticket.breached_at.is_(None), 1), else_=0)),
                    func.count(Ticket.rating), func.coalesce(func.sum(Ticket.rating), 0))
             .where(Ticket.closed_at >= start, Ticket.closed_at < end,
-                   Ticket.status.in_(CLOSED), Ticket.officer_id.is_not(None))
+                   Ticket.status.in_(CLOSED_BY_OFFICER), Ticket.officer_id.is_not(None))
             .group_by(Ticket.officer_id)):
         counts.setdefault(officer_id, list(ZERO))[:4] = [int(n or 0) for n in closes]
     for officer_id, total, excused in db.execute(

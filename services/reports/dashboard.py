@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from models import RW, Breach, Direction, Kelurahan, Message, OutStatus, Staff, Ticket, TicketStatus
-from models.ticket import OPEN_STATUSES
+from models.ticket import CLOSED_BY_OFFICER, OPEN_STATUSES
 from services.core.context import Ctx
+from services.core.texts import scope_label
 from services.ledger.month import month_bounds, month_of_instant, previous_month
 from services.people.directory import scope_filter, tickets_in_scope
 from services.people.phones import mask_phone
 from services.reports.digest_figures import DigestItem, build_digest
 from services.reports.monthly import OfficerRow, report_for_scope
 
-CLOSES = (TicketStatus.RESOLVED, TicketStatus.REJECTED)
 MAX_RW_BARS = 30
 
 
@@ -103,7 +103,7 @@ def _per_rw(ctx: Ctx, supervisor: Staff, start, end) -> dict[int, list[int]]:
     closes = (select(RW.id, func.count(Ticket.id)).select_from(Ticket)
               .join(RW, RW.id == Ticket.rw_id).join(Kelurahan, Kelurahan.id == RW.kelurahan_id)
               .where(Ticket.closed_at >= start, Ticket.closed_at < end,
-                     Ticket.status.in_(CLOSES), Ticket.breached_at.is_(None))
+                     Ticket.status.in_(CLOSED_BY_OFFICER), Ticket.breached_at.is_(None))
               .group_by(RW.id))
     late = (select(RW.id, func.count(Breach.id)).select_from(Breach)
             .join(Ticket, Ticket.id == Breach.ticket_id).join(RW, RW.id == Ticket.rw_id)
@@ -140,12 +140,11 @@ def build_overview(ctx: Ctx, supervisor: Staff) -> Overview:
     """Open, overdue and due-today tickets now; the month's breaches and on-time rates."""
     month = month_of_instant(ctx.now, ctx.settings.zone)
     start, end = month_bounds(month, ctx.settings.zone)
-    today = ctx.now.astimezone(ctx.settings.zone).date()
-    digest = build_digest(ctx, supervisor, today, live=True)
+    digest = build_digest(ctx, supervisor, ctx.today, live=True)
     open_count, waiting = _count_open(ctx, supervisor)
     breaches, excused = _month_breaches(ctx, supervisor, start, end)
     by_kelurahan, by_rw = _rates(ctx, supervisor, start, end)
-    return Overview(supervisor.scope_label, ctx.now, month, open_count, waiting, digest.overdue,
+    return Overview(scope_label(supervisor), ctx.now, month, open_count, waiting, digest.overdue,
                     digest.due_today, breaches, excused, by_kelurahan, by_rw,
                     _failed_messages(ctx, supervisor))
 

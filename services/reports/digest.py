@@ -24,7 +24,7 @@ from services.core.runtime import Runtime
 from services.reports.digest_figures import Digest, build_digest
 
 __all__ = ["Digest", "DigestError", "DigestRun", "build_digest", "daily_digest_job",
-           "local_today", "send_daily_digests", "send_digest_now"]
+           "send_daily_digests", "send_digest_now"]
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,6 @@ class DigestRun:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def local_today(rt: Runtime) -> date:
-    """Today's date in the app's zone."""
-    return rt.now().astimezone(rt.settings.zone).date()
-
-
 def _variables(ctx: Ctx, digest: Digest) -> dict[str, str]:
     # The Content template (outside the 24-hour window) gets one line per variable.
     return {"1": digest.scope, "2": ctx.text("digest_date", digest=digest),
@@ -74,8 +69,7 @@ def _queue(ctx: Ctx, supervisor: Staff, digest: Digest,
 def send_digest_now(ctx: Ctx, supervisor: Staff,
                     in_reply_to_id: int | None = None) -> list[Message]:
     """`REKAP`: today's digest as of now, to the supervisor; not counted as the day's."""
-    today = ctx.now.astimezone(ctx.settings.zone).date()
-    digest = build_digest(ctx, supervisor, today, live=True)
+    digest = build_digest(ctx, supervisor, ctx.today, live=True)
     return _queue(ctx, supervisor, digest, in_reply_to_id)
 
 
@@ -126,7 +120,7 @@ def send_daily_digests(rt: Runtime, digest_date: date) -> DigestRun:
     Nothing is sent on a non-working day, nor for a future date (DigestError: its
     period has not ended, and sending would use up that day's digest).
     """
-    if digest_date > local_today(rt):
+    if digest_date > rt.today():
         raise DigestError("future", digest_date)
     run = DigestRun(digest_date, working_day=rt.calendar.is_working_day(digest_date))
     if not run.working_day:
@@ -150,4 +144,4 @@ def send_daily_digests(rt: Runtime, digest_date: date) -> DigestRun:
 
 def daily_digest_job(rt: Runtime) -> DigestRun:
     """The scheduler's job: today's digests if today is a working day (else nothing)."""
-    return send_daily_digests(rt, local_today(rt))
+    return send_daily_digests(rt, rt.today())

@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Result, Select, String, case, func, select, type_coerce
+from sqlalchemy import Result, Select, String, case, func, select, type_coerce
 
 from models import RW, Breach, Kelurahan, Staff, Ticket, TicketStatus
-from models.ticket import OPEN_STATUSES
+from models.ticket import CLOSED_BY_OFFICER, OPEN_STATUSES, index_predicate
 from services.core.context import Ctx
+from services.core.texts import scope_label
 from services.people.directory import scope_filter, tickets_in_scope
 from services.tickets.deadlines import late_minutes_to
 from sla.digest_period import DigestPeriod, digest_period, month_start
 
-RUNNING = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
-CLOSES = (TicketStatus.RESOLVED, TicketStatus.REJECTED)   # the officer's closes (as the report)
 TOP_OFFICERS = 3
 
 
@@ -76,13 +75,6 @@ class Digest:
         if not self.closed:
             return None
         return (200 * self.closed_on_time + self.closed) // (2 * self.closed)
-
-
-def _index_where(name: str) -> ColumnElement[bool]:
-    # The partial index's own WHERE clause: with it verbatim, SQLite (which matches terms
-    # literally) and PostgreSQL read the few open tickets from the index, not the archive.
-    index = next(ix for ix in Ticket.__table__.indexes if ix.name == name)
-    return index.dialect_options["postgresql"]["where"]
 
 
 def _city_wide(supervisor: Staff) -> bool:
@@ -143,8 +135,8 @@ def _closes(ctx: Ctx, supervisor: Staff, period: DigestPeriod) -> tuple[int, int
     rows = _read(ctx, query.with_only_columns(Ticket.status, func.count(), on_time,
                                               maintain_column_froms=True)
                  .group_by(Ticket.status)).all()
-    closed = sum(n for status, n, _ in rows if status in CLOSES)
-    timely = sum(int(t or 0) for status, _, t in rows if status in CLOSES)
+    closed = sum(n for status, n, _ in rows if status in CLOSED_BY_OFFICER)
+    timely = sum(int(t or 0) for status, _, t in rows if status in CLOSED_BY_OFFICER)
     cancelled = sum(n for status, n, _ in rows if status is TicketStatus.CANCELLED)
     return closed, timely, cancelled
 
@@ -170,9 +162,9 @@ def _in_order(rows) -> list:
 
 def _overdue(ctx: Ctx, supervisor: Staff, as_of: datetime) -> list[DigestItem]:
     """Open tickets past their deadline now (a paused ticket only once it was breached)."""
-    running = _items(supervisor).where(_index_where("ix_ticket_due"),
+    running = _items(supervisor).where(index_predicate("ix_ticket_due"),
                                        Ticket.deadline_at <= as_of)
-    breached = _items(supervisor).where(_index_where("ix_ticket_late_open"))
+    breached = _items(supervisor).where(index_predicate("ix_ticket_late_open"))
     rows = _in_order([*_read(ctx, running).all(), *_read(ctx, breached).all()])
     return [_item(row, late)
             for row, late in zip(rows, _late_minutes(ctx, rows, as_of), strict=True)]
@@ -183,7 +175,7 @@ def _due_today(ctx: Ctx, supervisor: Staff, day: date, as_of: datetime) -> list[
     start = datetime.combine(day, time(0), tzinfo=ctx.settings.zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ctx.settings.zone)
     query = (_items(supervisor)
-             .where(_index_where("ix_ticket_due"), Ticket.deadline_at > as_of,
+             .where(index_predicate("ix_ticket_due"), Ticket.deadline_at > as_of,
                     Ticket.deadline_at >= start, Ticket.deadline_at < end)
              .order_by(Ticket.deadline_at, Ticket.id))
     rows = _read(ctx, query).all()
@@ -223,7 +215,7 @@ def build_digest(ctx: Ctx, supervisor: Staff, digest_date: date, *, live: bool =
     closed, on_time, cancelled = _closes(ctx, supervisor, period)
     month = period.last_day.replace(day=1)
     return Digest(
-        scope=supervisor.scope_label, digest_date=digest_date, period=period, as_of=as_of,
+        scope=scope_label(supervisor), digest_date=digest_date, period=period, as_of=as_of,
         opened=_opened(ctx, supervisor, period), closed=closed, closed_on_time=on_time,
         cancelled=cancelled, breaches=_breaches(ctx, supervisor, period, as_of),
         overdue=_overdue(ctx, supervisor, as_of),

@@ -1,9 +1,9 @@
-"""The monthly performance and allowance report (SPEC §5), live or frozen by a month close."""
+"""The monthly performance and allowance report (SPEC §5), live or frozen by a month close.
+
+The CSV form of it is `services.reports.monthly_csv`."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -104,7 +104,7 @@ class MonthlyReport:
 
 # The report reads table columns through Core: no ORM objects or entity rows on the path.
 STAFF, RW_T, KEL, KEC, TICKET = (t.__table__ for t in (Staff, RW, Kelurahan, Kecamatan, Ticket))
-Place = tuple[str, str, str]          # kecamatan, kelurahan, "<kelurahan> RW <n>"
+RwPlace = tuple[str, str, str]          # kecamatan, kelurahan, "<kelurahan> RW <n>"
 
 
 def _officers(db: Connection, month: str) -> dict[int, OfficerRow]:
@@ -137,14 +137,14 @@ def _scored(person_id: int, name: str, phone: str, tpp_base: int, figures,
                       float(deduction), rupiah, tpp_base, tpp_base - rupiah)
 
 
-def _served(db: Connection, rows: dict[int, OfficerRow]) -> dict[int, Place]:
+def _served(db: Connection, rows: dict[int, OfficerRow]) -> dict[int, RwPlace]:
     """Label each officer with the RWs they serve; returns each RW's place."""
     served = _driver_rows(db, select(RW_T.c.id, RW_T.c.officer_id, RW_T.c.backup_id,
                                      RW_T.c.number, KEL.c.name, KEC.c.name)
                           .join_from(RW_T, KEL, RW_T.c.kelurahan_id == KEL.c.id)
                           .join(KEC, KEL.c.kecamatan_id == KEC.c.id)
                           .order_by(KEL.c.name, RW_T.c.number))
-    places: dict[int, Place] = {}
+    places: dict[int, RwPlace] = {}
     for rw_id, officer_id, backup_id, number, kel, kec in served:
         label = f"{kel} RW {number}"
         places[rw_id] = (kec, kel, label)
@@ -193,7 +193,7 @@ def _while_unknown(column):
     return case((TICKET.c.late_minutes.is_(None), column))
 
 
-def _compensation(rt: Runtime, db: Connection, places: dict[int, Place], start, end,
+def _compensation(rt: Runtime, db: Connection, places: dict[int, RwPlace], start, end,
                   now: datetime) -> list[CompensationRow]:
     """One row per ticket breached in the month (read through `ix_ticket_breached`).
 
@@ -284,32 +284,3 @@ def report_for_scope(rt: Runtime, db: Session, month: str, staff: Staff) -> Mont
     kel = staff.scope_kelurahan.name if staff.scope_kelurahan else None
     kec = staff.scope_kecamatan.name if staff.scope_kecamatan else None
     return filter_report(report, kelurahan=kel, kecamatan=kec)
-
-
-CSV_COLUMNS = ("nama", "telepon", "rw", "ditutup", "tepat_waktu", "pelanggaran", "dimaafkan",
-               "ketepatan", "kepuasan", "iki", "potongan_persen", "potongan_rp", "tpp_dasar",
-               "tpp_setelah_potongan")
-
-
-def report_csv(report: MonthlyReport) -> str:
-    """The officers' table as CSV (phones masked), then regions and compensation."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for o in report.officers:
-        writer.writerow([o.name, o.phone, o.rws, o.closed, o.on_time, o.breaches, o.excused,
-                         f"{o.timeliness:.1f}", "" if o.satisfaction is None
-                         else f"{o.satisfaction:.1f}", f"{o.iki:.1f}",
-                         f"{o.deduction_percent:.2f}", o.deduction_rp, o.tpp_base, o.tpp_after])
-    writer.writerow([])
-    writer.writerow(("wilayah", "kecamatan", "kelurahan", "iko", "tiket_jatuh_tempo"))
-    for r in report.kecamatan + report.kelurahan:
-        writer.writerow(("kelurahan" if r.kelurahan else "kecamatan", r.kecamatan,
-                         r.kelurahan or "", "" if r.iko is None else f"{r.iko:.1f}", r.due))
-    writer.writerow([])
-    writer.writerow(("kompensasi_tiket", "layanan", "rw", "menit_kerja_terlambat",
-                     "hari_terlambat", "kompensasi_rp", "sudah_ditutup"))
-    for c in report.compensation:
-        writer.writerow((f"#{c.ticket}", c.service, c.rw, c.late_minutes, c.days, c.amount,
-                         "ya" if c.closed else "belum"))
-    return out.getvalue()

@@ -15,14 +15,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from models import RW, Breach, Kelurahan, Service, Staff, Ticket, TicketEvent, TicketStatus
-from models.ticket import OPEN_STATUSES
+from models.ticket import OPEN_STATUSES, RUNNING_STATUSES
 from services.core.context import Ctx
 from services.people.directory import in_scope, officers_in_scope, scope_filter, tickets_in_scope
 from services.tickets.deadlines import late_minutes
 from services.tickets.errors import TicketError
 
 PAGE_SIZE = 50
-RUNNING = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
 STATUS_CHOICES = ("open", "overdue", "all") + tuple(s.value for s in TicketStatus)
 
 
@@ -87,7 +86,7 @@ def _where(query, flt: TicketFilter, now: datetime):
     if flt.status == "open":
         query = query.where(Ticket.status.in_(list(OPEN_STATUSES)))
     elif flt.status == "overdue":
-        late = or_(and_(Ticket.status.in_(RUNNING), Ticket.deadline_at <= now),
+        late = or_(and_(Ticket.status.in_(RUNNING_STATUSES), Ticket.deadline_at <= now),
                    Ticket.breached_at.is_not(None))
         query = query.where(Ticket.status.in_(list(OPEN_STATUSES)), late)
     elif flt.status != "all":

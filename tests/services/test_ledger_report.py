@@ -11,7 +11,8 @@ from models import RW, Kelurahan, LedgerEntry, Service, Staff, Ticket
 from services.core.context import Ctx
 from services.people.directory import citizen_by_phone
 from services.reports.month_close import close_month
-from services.reports.monthly import monthly_report, report_csv
+from services.reports.monthly import monthly_report
+from services.reports.monthly_csv import report_csv
 from services.reports.verify import verify_month
 from services.tickets.breaches import excuse_breach
 from services.tickets.lifecycle import (

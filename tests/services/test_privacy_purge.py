@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from models import Breach, Citizen, Conversation, LedgerEntry, Message, Ticket, TicketEvent
 from services.privacy import PrivacyError, parse_age, purge_personal_data
-from services.reports.monthly import monthly_report, report_csv
+from services.reports.monthly import monthly_report
+from services.reports.monthly_csv import report_csv
 from tests.busy_day import CITIZENS, KK, NIKS, play_busy_day
 from tests.conftest import wib
 from tests.privacy_scan import digit_runs, national
