@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import uuid
-from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import responses
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from services.core import schema
 from services.core.clock import ManualClock
-from services.core.db import make_engine, normalise_url
-from tests.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint
-
-WIB = ZoneInfo("Asia/Jakarta")
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ROSTER = ROOT / "data" / "sample_roster.csv"
-
-
-def wib(*args: int) -> datetime:
-    """An aware instant in Asia/Jakarta: wib(2026, 11, 23, 10, 0)."""
-    return datetime(*args, tzinfo=WIB)
-
-
-def _pg_admin_url() -> tuple[str | None, str]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return None, "PostgreSQL tests skipped: TEST_DATABASE_URL is not set"
-    url = normalise_url(url)
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # any failure to connect means: skip, with the reason
-        return None, f"PostgreSQL tests skipped: cannot connect to TEST_DATABASE_URL ({exc})"
-    return url, ""
+from services.core.db import make_engine
+from tests.support.clock import wib
+from tests.support.databases import migrated_pg_schema, pg_admin_url, truncate_all
+from tests.support.files import SAMPLE_ROSTER
+from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint
 
 
 @pytest.fixture(scope="session")
@@ -56,49 +27,15 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def migrated_pg_schema(admin_url: str, prefix: str) -> Iterator[str]:
-    """A fresh PostgreSQL schema named `prefix`_<random>, migrated; dropped afterwards,
-    also when the server was restarted in between."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, pool_pre_ping=True)  # survives a server restart
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={name}"})
-    url_text = url.render_as_string(hide_password=False)
-    engine = make_engine(url_text)
-    schema.upgrade(engine)
-    engine.dispose()
-    try:
-        yield url_text
-    finally:
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        finally:
-            admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_schema_url():
     """A fresh PostgreSQL schema for this run, migrated once, dropped at the end."""
-    admin_url, reason = _pg_admin_url()
+    admin_url, reason = pg_admin_url()
     if admin_url is None:
         yield None, reason
         return
     with migrated_pg_schema(admin_url, "t") as url:
         yield url, ""
-
-
-def _truncate_all(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename <> 'alembic_version'")).scalars().all()
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                          + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,7 +48,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
     url, reason = request.getfixturevalue("pg_schema_url")
     if url is None:
         pytest.skip(reason)
-    _truncate_all(url)
+    truncate_all(url)
     return url
 
 
@@ -148,7 +85,7 @@ def fake_twilio_server(clock):
 
     To use it, a test module extends `overrides` with `twilio_server_settings(server)`
     (and is not marked `twilio`, whose mock would intercept every request)."""
-    from tests.fake_twilio_server import FakeTwilioServer
+    from tests.support.fake_twilio_server import FakeTwilioServer
 
     with FakeTwilioServer(clock=clock) as server:
         yield server

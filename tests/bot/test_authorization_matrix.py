@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from models import Breach, Ticket, TicketEvent
 from services.channel.delivery import deliver_due
-from tests.conftest import wib
-from tests.web.support import file_ticket, sweep_at
-from tests.whatsapp import Phone
+from tests.support.clock import wib
+from tests.support.dashboard import file_ticket, sweep_at
+from tests.support.whatsapp import Phone
 
 pytestmark = pytest.mark.twilio
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from models import RW, Citizen, Kelurahan, Staff, Ticket, TicketEvent
 from services.channel.delivery import deliver_due
-from tests.conftest import wib
-from tests.whatsapp import Phone
+from tests.support.clock import wib
+from tests.support.whatsapp import Phone
 
 pytestmark = pytest.mark.twilio
 

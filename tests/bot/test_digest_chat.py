@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from models import DigestSent
 from services.channel.delivery import deliver_due
 from services.reports.digest import send_daily_digests
-from tests.digest_desk import (
+from tests.support.digest_desk import (
     CAMAT_WONOKROMO,
     CITY,
     LURAH_JAGIR,
@@ -17,7 +17,7 @@ from tests.digest_desk import (
     Desk,
     week,
 )
-from tests.whatsapp import Phone
+from tests.support.whatsapp import Phone
 
 pytestmark = pytest.mark.twilio
 

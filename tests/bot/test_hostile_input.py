@@ -15,7 +15,14 @@ from twilio.request_validator import RequestValidator
 from models import Base, Message, Ticket
 from services.channel.delivery import deliver_due
 from services.core.context import Ctx
-from tests.whatsapp import ACCOUNT_SID, BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
+from tests.support.whatsapp import (
+    ACCOUNT_SID,
+    BOT_NUMBER,
+    PUBLIC_BASE_URL,
+    Phone,
+    post_signed,
+    sign,
+)
 
 pytestmark = pytest.mark.twilio
 
@@ -207,8 +214,8 @@ def test_officer_and_citizen_free_text_is_relayed_literally(client, rt, roster, 
 
 def test_html_in_user_text_is_escaped_on_the_dashboard(client, rt, roster, clock, seeded):
     from services.tickets.sweep import sweep
-    from tests.conftest import wib
-    from tests.web.support import csrf_of, log_in
+    from tests.support.clock import wib
+    from tests.support.dashboard import csrf_of, log_in
 
     Phone(client, CITIZEN, profile_name="<img src=x onerror=alert(1)>").send("halo")
     clock.set(wib(2026, 11, 24, 11))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import Direction, Message
 from services.channel.delivery import deliver_due
-from tests.whatsapp import BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
+from tests.support.whatsapp import BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
 
 pytestmark = pytest.mark.twilio
 CITIZEN = "+6285700000001"

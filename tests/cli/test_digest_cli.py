@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DigestSent, Message
-from tests.digest_desk import SUPERVISORS, Desk, week
+from tests.support.digest_desk import SUPERVISORS, Desk, week
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from models import Breach, Message
 from services.core.lease import lease_holder
 from services.jobs import LEASE_NAME
-from tests.conftest import wib
-from tests.sla_support import LURAH_KETINTANG, SITI, open_ktp
+from tests.support.clock import wib
+from tests.support.sla_tickets import LURAH_KETINTANG, SITI, open_ktp
 
 
 def _deadline(runner, *args: str):

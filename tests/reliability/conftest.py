@@ -14,9 +14,10 @@ from services.core.db import make_engine
 from services.core.runtime import Runtime, build_runtime
 from services.core.settings import load_settings
 from services.roster.apply import import_roster
-from tests.conftest import SAMPLE_ROSTER, _pg_admin_url, migrated_pg_schema
-from tests.fake_twilio_server import FakeTwilioServer
 from tests.reliability.harness import Gunicorn, app_environment, free_port, scheduler
+from tests.support.databases import migrated_pg_schema, pg_admin_url
+from tests.support.fake_twilio_server import FakeTwilioServer
+from tests.support.files import SAMPLE_ROSTER
 
 # Every module here sets `pytestmark = pytest.mark.reliability` (./dev test skips them).
 
@@ -24,7 +25,7 @@ from tests.reliability.harness import Gunicorn, app_environment, free_port, sche
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL schema (skipped without TEST_DATABASE_URL)."""
-    admin_url, reason = _pg_admin_url()
+    admin_url, reason = pg_admin_url()
     if admin_url is None:
         pytest.skip(reason)
     with migrated_pg_schema(admin_url, "rel") as url:

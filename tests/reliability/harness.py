@@ -29,8 +29,8 @@ from twilio.request_validator import RequestValidator
 
 from models import Direction, Message, Ticket
 from services.core.runtime import Runtime
-from tests.fake_twilio_server import FakeTwilioServer
-from tests.whatsapp import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
+from tests.support.fake_twilio_server import FakeTwilioServer
+from tests.support.whatsapp import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACES = [f"Ketintang RW {n}" for n in range(1, 6)] + [f"Jagir RW {n}" for n in range(1, 5)] \

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Breach
-from tests.privacy_scan import Identifiers
 from tests.reliability.harness import (
     LoadDriver,
     assert_breached_once,
@@ -25,6 +24,7 @@ from tests.reliability.harness import (
     unsent,
     wait_until,
 )
+from tests.support.privacy_scan import Identifiers
 
 pytestmark = pytest.mark.reliability
 

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from models import Message, Ticket, TicketEvent
-from tests.conftest import _pg_admin_url
 from tests.reliability.harness import (
     LoadDriver,
     assert_breached_once,
@@ -28,6 +27,7 @@ from tests.reliability.harness import (
     unsent,
     wait_until,
 )
+from tests.support.databases import pg_admin_url
 
 pytestmark = pytest.mark.reliability
 
@@ -64,7 +64,7 @@ def _pg_answers(url: str) -> bool:
 def restartable_postgres(pg_url):
     """The cluster to restart; whatever happens, it is running again afterwards."""
     cluster = _cluster()
-    admin_url, _ = _pg_admin_url()
+    admin_url, _ = pg_admin_url()
     if cluster is None:
         pytest.skip("PostgreSQL cannot be restarted here: no pg_ctlcluster or no "
                     "/etc/postgresql/<version>/main (restart it by hand to run this test)")

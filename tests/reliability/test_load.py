@@ -9,7 +9,6 @@ import os
 
 import pytest
 
-from tests.privacy_scan import Identifiers
 from tests.reliability.harness import (
     LoadDriver,
     assert_delivered_exactly_once,
@@ -21,6 +20,7 @@ from tests.reliability.harness import (
     unsent,
     wait_until,
 )
+from tests.support.privacy_scan import Identifiers
 
 pytestmark = pytest.mark.reliability
 

@@ -17,8 +17,9 @@ from werkzeug.serving import make_server
 
 from models import Breach, Message
 from services.roster.apply import import_roster
-from tests.conftest import SAMPLE_ROSTER, wib
-from tests.web.support import LURAH_KETINTANG, NIK, file_ticket, sweep_at
+from tests.support.clock import wib
+from tests.support.dashboard import LURAH_KETINTANG, NIK, file_ticket, sweep_at
+from tests.support.files import SAMPLE_ROSTER
 
 pytestmark = pytest.mark.browser
 

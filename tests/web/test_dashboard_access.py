@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Breach, LedgerEntry, Message
-from tests.conftest import wib
-from tests.web.support import (
+from tests.support.clock import wib
+from tests.support.dashboard import (
     BAMBANG,
     CAMAT_WONOKROMO,
     CITIZEN,
@@ -281,7 +281,7 @@ def test_the_officers_page_shows_scorecards_in_scope(client, rt, late_ticket):
 @pytest.mark.twilio
 def test_masuk_over_whatsapp_sends_a_link_that_signs_in(client, rt, roster, fake_twilio):
     from services.channel.delivery import deliver_due
-    from tests.whatsapp import Phone
+    from tests.support.whatsapp import Phone
 
     Phone(client, LURAH_KETINTANG).send("masuk")
     deliver_due(rt, rt.transport)

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from models import Breach, Message, Staff
-from tests.conftest import wib
-from tests.web.support import (
+from tests.support.clock import wib
+from tests.support.dashboard import (
     CAMAT_WONOKROMO,
     CITIZEN,
     CITY,

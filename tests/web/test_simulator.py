@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import LoginToken, Message
-from tests.web.support import LURAH_KETINTANG, NIK, SITI, csrf_of
+from tests.support.dashboard import LURAH_KETINTANG, NIK, SITI, csrf_of
 
 CITIZEN = "+6285700000777"
 LINK = re.compile(r"http://localhost/dashboard/login/\S+")

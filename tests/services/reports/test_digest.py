@@ -19,7 +19,7 @@ from services.reports.digest import (
     send_daily_digests,
     send_digest_now,
 )
-from tests.digest_desk import (
+from tests.support.digest_desk import (
     CAMAT_WONOKROMO,
     CITY,
     LURAH_JAGIR,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import RW, Kelurahan, Service
 from services.core.context import Ctx
 from services.tickets.lifecycle import Draft, open_ticket
-from tests import factories
+from tests.support import factories
 
 SITI = "+6281200000101"             # officer, Ketintang RW 1-3 (sample roster)
 LURAH_KETINTANG = "+6281200000901"

@@ -21,7 +21,7 @@ from services.demo.play import (
     play_demo,
 )
 from services.people.phones import normalize_phone
-from tests.conftest import ROOT, SAMPLE_ROSTER
+from tests.support.files import ROOT, SAMPLE_ROSTER
 
 SAMPLE_BALAI = ROOT / "data" / "sample_balai.csv"
 TODAY = date(2026, 11, 23)           # Monday: the demo plays Thu 19 and Fri 20 November

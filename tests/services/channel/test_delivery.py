@@ -142,7 +142,7 @@ def threaded(overrides):
 
 
 def test_a_committed_message_reaches_twilio_without_a_flush(threaded, client, fake_twilio):
-    from tests.whatsapp import Phone
+    from tests.support.whatsapp import Phone
 
     started = time.monotonic()
     Phone(client, ALICE).send("MENU")

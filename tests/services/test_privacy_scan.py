@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from models import Staff, Ticket
 from services.channel.delivery import deliver_due
-from tests.busy_day import CAMAT, CITIZENS, KK, NIKS, SITI, SUPERVISORS, play_busy_day
-from tests.privacy_scan import Identifiers, message_leaks
-from tests.web.support import csrf_of, login_link
+from tests.support.busy_day import CAMAT, CITIZENS, KK, NIKS, SITI, SUPERVISORS, play_busy_day
+from tests.support.dashboard import csrf_of, login_link
+from tests.support.privacy_scan import Identifiers, message_leaks
 
 pytestmark = pytest.mark.twilio
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import RW, Kecamatan, Kelurahan, Role, Staff
 from services.core.texts import scope_label
-from tests.conftest import ROOT, SAMPLE_ROSTER
+from tests.support.files import ROOT, SAMPLE_ROSTER
 
 ROOT_DATA = ROOT / "data"
 

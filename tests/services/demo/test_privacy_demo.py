@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from models import Role, Staff, Ticket
 from services.demo import play as demo
-from tests.privacy_scan import Identifiers, digit_runs, message_leaks, national
-from tests.web.support import csrf_of, login_link
+from tests.support.dashboard import csrf_of, login_link
+from tests.support.privacy_scan import Identifiers, digit_runs, message_leaks, national
 
 
 def _pages(app, rt, supervisor: Staff, ticket_ids: list[int]) -> dict[str, str]:

@@ -10,8 +10,8 @@ import pytest
 
 from services.core.settings import load_settings
 from services.core.transport import Outgoing, TransportError, TwilioTransport
-from tests.fake_twilio_server import FakeTwilioServer
-from tests.whatsapp import twilio_server_settings
+from tests.support.fake_twilio_server import FakeTwilioServer
+from tests.support.whatsapp import twilio_server_settings
 
 ALICE = "+6285700000001"
 

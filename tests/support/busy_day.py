@@ -4,8 +4,8 @@ citizens, four officers, four supervisors; used by the privacy tests."""
 from __future__ import annotations
 
 from services.channel.delivery import deliver_due
-from tests.conftest import wib
-from tests.whatsapp import Phone
+from tests.support.clock import wib
+from tests.support.whatsapp import Phone
 
 SITI, DEWI, BAMBANG, HENDRA = ("+6281200000101", "+6281200000103", "+6281200000201",
                                "+6281200000203")

@@ -16,8 +16,8 @@ from services.reports.verify import verify_month
 from services.tickets.breaches import excuse_breach
 from services.tickets.deadlines import late_minutes
 from services.tickets.lifecycle import rate, reject
-from tests.conftest import wib
-from tests.services.test_ledger_report import LURAH, SITI, City
+from tests.services.reports.test_ledger_report import LURAH, SITI, City
+from tests.support.clock import wib
 
 
 @pytest.fixture

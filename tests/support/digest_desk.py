@@ -21,7 +21,7 @@ from services.core.context import Ctx
 from services.people.directory import citizen_by_phone
 from services.tickets.breaches import breach_if_due
 from services.tickets.lifecycle import Draft, ask_citizen, open_ticket, resolve
-from tests.conftest import wib
+from tests.support.clock import wib
 
 NIK = "3578012309900001"
 LURAH_KETINTANG = "+6281200000901"

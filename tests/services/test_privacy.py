@@ -12,10 +12,10 @@ from models import Breach, Citizen, Conversation, LedgerEntry, Message, Ticket, 
 from services.privacy import PrivacyError, parse_age, purge_personal_data
 from services.reports.monthly import monthly_report
 from services.reports.monthly_csv import report_csv
-from tests.busy_day import CITIZENS, KK, NIKS, play_busy_day
-from tests.conftest import wib
-from tests.privacy_scan import digit_runs, national
-from tests.web.support import LURAH_KETINTANG, log_in
+from tests.support.busy_day import CITIZENS, KK, NIKS, play_busy_day
+from tests.support.clock import wib
+from tests.support.dashboard import LURAH_KETINTANG, log_in
+from tests.support.privacy_scan import digit_runs, national
 
 pytestmark = pytest.mark.twilio
 A_YEAR_LATER = wib(2027, 12, 1, 10, 0)
@@ -119,7 +119,7 @@ def test_nothing_younger_than_the_limit_is_touched(rt, runner, clock, busy):
 
 
 def test_a_citizen_who_wrote_lately_keeps_their_number(rt, client, runner, clock, busy):
-    from tests.whatsapp import Phone
+    from tests.support.whatsapp import Phone
 
     clock.set(A_YEAR_LATER - timedelta(days=3))
     Phone(client, CITIZENS[0]).send("halo lagi")

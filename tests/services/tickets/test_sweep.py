@@ -20,8 +20,8 @@ from services.tickets.sweep import (
     remind_officer,
     sweep,
 )
-from tests.conftest import wib
-from tests.sla_support import LURAH_KETINTANG, SITI, open_ktp
+from tests.support.clock import wib
+from tests.support.sla_tickets import LURAH_KETINTANG, SITI, open_ktp
 
 
 def _messages(rt, kind: str) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from services.core import schema
 from services.core.db import make_engine
 from services.core.settings import ConfigError, load_settings
-from tests import factories
+from tests.support import factories
 
 TABLES = {"kecamatan", "kelurahan", "rw", "staff", "citizen", "conversation", "ticket",
           "ticket_event", "message", "breach", "ledger_entry", "digest_sent", "month_close",

@@ -11,7 +11,7 @@ from models import Message
 from services.channel.delivery import _send_one, deliver_due
 from services.core.outbox import Envelope, queue
 from services.core.transport import Outgoing
-from tests.whatsapp import twilio_server_settings
+from tests.support.whatsapp import twilio_server_settings
 
 RECIPIENTS = [f"+628570000{i:04d}" for i in range(12)]
 

@@ -22,7 +22,7 @@ Faults:
 `GET …/Messages.json` lists created messages newest first, filtered by `To` and
 `DateSent>` (what `TwilioTransport.find_sent` asks after a crash mid-send).
 
-Other processes can drive a server started with `python -m tests.fake_twilio_server`:
+Other processes can drive a server started with `python -m tests.support.fake_twilio_server`:
 `POST /_fake/fault` (JSON: kind, count, seconds, hang_seconds, accept, applies_to),
 `POST /_fake/recover`, `GET /_fake/messages`, `POST /_fake/reset`.
 """
@@ -382,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    """Serve until interrupted: `python -m tests.fake_twilio_server --port 8999`."""
+    """Serve until interrupted: `python -m tests.support.fake_twilio_server --port 8999`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8999)
     parser.add_argument("--account-sid", default=ACCOUNT_SID)

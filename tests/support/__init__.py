@@ -1,0 +1,2 @@
+"""Helpers the test suites share: clocks, databases, fake Twilio, WhatsApp and dashboard
+drivers, factories."""
