@@ -27,18 +27,11 @@ from services.tickets.search import (
     ticket_for_supervisor,
 )
 from web.charts import bar_rows, columns
-from web.guard import secure_headers, supervisor_view
+from web.guard import supervisor_view
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-bp.after_request(secure_headers)
 SCORECARD_MONTHS = 6
 REPORT_MONTHS = 12
-
-
-@bp.app_errorhandler(404)
-def not_found(_error):
-    """An Indonesian 404 page (also what an out-of-scope ticket looks like)."""
-    return render_template("pages/error.html", problem="not_found"), 404
 
 
 def _rate_chart(rates, title: str):

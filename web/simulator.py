@@ -18,10 +18,9 @@ from services.channel.simulator import (
     simulator_people,
 )
 from services.people.phones import PhoneError
-from web.guard import csrf_ok, runtime, secure_headers
+from web.guard import csrf_ok, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-bp.after_request(secure_headers)
 MAX_BODY = 4000   # longer than WhatsApp allows, so the bot's own limit can be tried
 
 

@@ -310,3 +310,56 @@ def test_messages_twilio_could_not_deliver_are_shown_to_the_supervisor(client, r
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Pesan WhatsApp gagal terkirim" in page and "21211" in page
     assert f"#{late_ticket}" in page and "0812****0101" in page
+
+
+# -- headers and error pages ------------------------------------------------------------------
+
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+def _assert_secure(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (name, response.headers)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("method, path, status, says", [
+    ("GET", "/healthz", 200, None),
+    ("GET", "/tidak-ada", 404, "Tidak ditemukan"),
+    ("GET", "/dashboard/tidak-ada", 404, "Tidak ditemukan"),
+    ("GET", "/static/tidak-ada.css", 404, "Tidak ditemukan"),
+    ("GET", "/dashboard/logout", 405, "Cara akses tidak didukung"),
+    ("DELETE", "/healthz", 405, "Cara akses tidak didukung"),
+    ("GET", "/", 200, None),
+    ("GET", "/dashboard/login", 200, None),
+    ("GET", "/dashboard/login/bukan-token", 404, None),
+])
+def test_every_response_carries_the_security_headers(client, roster, method, path, status,
+                                                     says):
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    _assert_secure(response)
+    if says:
+        assert says in response.get_data(as_text=True)
+    if status == 405:
+        assert response.headers["Allow"]
+
+
+def test_a_body_over_the_limit_gets_the_page_and_the_headers(client, roster):
+    response = client.post("/dashboard/logout", data={"x": "y" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in response.get_data(as_text=True)
+    _assert_secure(response)
+
+
+def test_an_unexpected_failure_gets_an_indonesian_page_with_the_headers(app, roster):
+    @app.get("/_rusak")
+    def _broken():
+        raise RuntimeError("boom")
+
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    response = app.test_client().get("/_rusak")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Terjadi gangguan" in page and "boom" not in page
+    _assert_secure(response)
