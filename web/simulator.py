@@ -28,7 +28,6 @@ from web.guard import csrf_ok, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 MAX_BODY = 4000   # longer than WhatsApp allows, so the bot's own limit can be tried
-PROFILE_NAME_MAX = 120   # as the webhook keeps Twilio's ProfileName (bot.parse)
 
 
 def _loopback_address(text: str) -> bool:
@@ -105,7 +104,7 @@ def send():
             runtime(), runtime().handler, str(data.get("phone") or ""), body,
             media_url=media_url, latitude=latitude, longitude=longitude,
             replied_sid=str(data.get("replied_sid") or "")[:64] or None,
-            profile_name=str(data.get("name") or "")[:PROFILE_NAME_MAX] or None)
+            profile_name=str(data.get("name") or "") or None)
     except PhoneError:
         return jsonify(error="phone"), 400
     return jsonify(id=outcome.message_id, rate_limited=outcome.rate_limited,
