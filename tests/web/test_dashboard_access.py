@@ -209,14 +209,18 @@ def test_excusing_records_the_reason_and_tells_the_officer(client, rt, late_tick
     assert again.status_code == 400
 
 
-def test_an_out_of_scope_excusal_is_refused_as_not_found(client, rt, late_ticket):
-    log_in(client, rt, LURAH_JAGIR)
+def _assert_excusal_not_found(client, rt, number, reason: str) -> None:
     token = csrf_of(client.get("/dashboard"))
-    response = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
-                           data={"reason": "bukan wilayah saya", "csrf_token": token})
+    response = client.post(f"/dashboard/tickets/{number}/excuse",
+                           data={"reason": reason, "csrf_token": token})
     assert response.status_code == 404
     with rt.sessions() as db:
         assert db.scalar(select(Breach)).excused_at is None
+
+
+def test_an_out_of_scope_excusal_is_refused_as_not_found(client, rt, late_ticket):
+    log_in(client, rt, LURAH_JAGIR)
+    _assert_excusal_not_found(client, rt, late_ticket, "bukan wilayah saya")
 
 
 def test_the_overview_counts_overdue_and_due_today(client, rt, roster, clock, late_ticket):
@@ -331,12 +335,7 @@ def test_a_ticket_number_past_the_database_integer_is_not_found(client, rt, late
                                                                 number):
     log_in(client, rt, CITY)
     assert client.get(f"/dashboard/tickets/{number}").status_code == 404
-    token = csrf_of(client.get("/dashboard"))
-    response = client.post(f"/dashboard/tickets/{number}/excuse",
-                           data={"reason": "banjir", "csrf_token": token})
-    assert response.status_code == 404
-    with rt.sessions() as db:
-        assert db.scalar(select(Breach)).excused_at is None
+    _assert_excusal_not_found(client, rt, number, "banjir")
 
 
 def _excuse(client, number, reason):
