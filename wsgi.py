@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from cli import register_commands
     from services.core.paths import STATIC, TEMPLATES
     from services.core.runtime import build_runtime
+    from services.core.secret_key import session_secret
     from services.core.settings import load_settings
     from web import register_web
 
@@ -39,7 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC))
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=session_secret(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),

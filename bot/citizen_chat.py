@@ -66,7 +66,7 @@ def _cancel(turn: Turn, citizen: Citizen, number: int | None) -> None:
         ticket = get_ticket(turn, number)
         cancel_by_citizen(turn, citizen, ticket)
     except TicketError as error:
-        turn.reply("ticket_error", error=error, number=number)
+        turn.reply("ticket_error", error=error, number=number, keyword="BATAL")
         return
     turn.reply("citizen_cancelled", ticket=ticket, ticket_id=ticket.id)
 

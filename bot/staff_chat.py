@@ -8,7 +8,13 @@ from bot.keywords import Command, parse_command
 from models import Direction, Message, Role, Staff, Ticket
 from services.auth import LINK_TTL, issue_login_link
 from services.core.context import Turn
-from services.ledger.month import MonthError, month_of_instant, parse_month
+from services.ledger.month import (
+    FIRST_MONTH,
+    LAST_MONTH,
+    MonthError,
+    month_of_instant,
+    parse_month,
+)
 from services.regions.places import find_rw
 from services.reports.digest import send_digest_now
 from services.reports.monthly import report_for_scope
@@ -50,7 +56,7 @@ def handle(turn: Turn, staff: Staff) -> None:
         else:
             _officer(turn, staff, command)
     except (TicketError, BreachError) as error:
-        turn.reply("ticket_error", error=error, number=error.ticket_id)
+        turn.reply("ticket_error", error=error, number=error.ticket_id, keyword=command.keyword)
 
 
 def _ticket_for(turn: Turn, command: Command, quoted: int | None) -> Ticket:
@@ -126,7 +132,7 @@ def _score(turn: Turn, staff: Staff, command: Command) -> None:
         month = parse_month(command.rest) if command.rest else month_of_instant(
             turn.now, turn.settings.zone)
     except MonthError:
-        turn.reply("score_bad_month")
+        turn.reply("score_bad_month", first=FIRST_MONTH, last=LAST_MONTH)
         return
     report = report_for_scope(turn.rt, turn.db, month, staff)
     shown = sorted(report.officers, key=lambda o: (o.iki, o.name))[:SCORE_ROWS]

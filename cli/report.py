@@ -9,7 +9,8 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
-from services.ledger.month import MonthError, parse_month
+from services.core.texts import render_file
+from services.ledger.month import FIRST_MONTH, LAST_MONTH, MonthError, parse_month
 from services.reports.month_close import close_month
 from services.reports.monthly import monthly_report
 from services.reports.monthly_csv import report_csv
@@ -19,8 +20,9 @@ from services.reports.verify import verify_month
 def _month(_ctx, _param, value: str) -> str:
     try:
         return parse_month(value)
-    except MonthError as exc:
-        raise click.BadParameter(str(exc)) from None
+    except MonthError:
+        raise click.BadParameter(render_file("cli/month_invalid.txt", value=value,
+                                             first=FIRST_MONTH, last=LAST_MONTH)) from None
 
 
 @click.group("report", help="Laporan kinerja (IKI) dan potongan TPP.", cls=AppGroup)

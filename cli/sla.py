@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import click
@@ -37,6 +37,10 @@ def _instant(rt: Runtime, text: str | None) -> datetime:
         value, assumed = parse_instant(text, rt)
     except click.BadParameter:
         _fail("at_invalid", value=text, zone=rt.settings.timezone)
+    try:
+        value.astimezone(UTC)   # stored as UTC: 0001-01-01T00:00+14:00 has no UTC instant
+    except OverflowError:
+        _fail("at_unrepresentable", value=text)
     if assumed:
         echo_template("sla_zone_assumed.txt", err=True, text=text.strip(),
                       zone=rt.settings.timezone, instant=value)

@@ -8,18 +8,25 @@ from services.core.runtime import Runtime
 
 
 def register_web(app: Flask, runtime: Runtime) -> None:
-    """Attach the dashboard, login, health, home and simulator blueprints.
+    """Attach the dashboard, login, health, home and simulator blueprints, the error pages,
+    the security headers of every response and the masking of tokens in request logs.
 
     The simulator exists only with the console transport: with Twilio its routes are
     never registered, so they answer 404.
     """
     from web.dashboard import bp as dashboard_bp
+    from web.errors import register_error_pages
     from web.filters import register_filters
+    from web.guard import secure_headers
     from web.health import bp as health_bp
     from web.home import bp as home_bp
     from web.login import bp as login_bp
+    from web.request_log import mask_request_logs
 
     register_filters(app, runtime)
+    register_error_pages(app)
+    app.after_request(secure_headers)   # every response: pages, errors, /healthz, JSON
+    mask_request_logs(app.logger)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(login_bp)

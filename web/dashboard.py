@@ -17,7 +17,7 @@ from services.ledger.month import MonthError, month_of_instant, parse_month, pre
 from services.reports.dashboard import build_overview, officer_scorecards
 from services.reports.monthly import report_for_scope
 from services.reports.monthly_csv import report_csv
-from services.tickets.breaches import BreachError, excuse_and_notify
+from services.tickets.breaches import REASON_MAX, BreachError, excuse_and_notify
 from services.tickets.errors import TicketError
 from services.tickets.search import (
     STATUS_CHOICES,
@@ -27,18 +27,11 @@ from services.tickets.search import (
     ticket_for_supervisor,
 )
 from web.charts import bar_rows, columns
-from web.guard import secure_headers, supervisor_view
+from web.guard import supervisor_view
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-bp.after_request(secure_headers)
 SCORECARD_MONTHS = 6
 REPORT_MONTHS = 12
-
-
-@bp.app_errorhandler(404)
-def not_found(_error):
-    """An Indonesian 404 page (also what an out-of-scope ticket looks like)."""
-    return render_template("pages/error.html", problem="not_found"), 404
 
 
 def _rate_chart(rates, title: str):
@@ -73,7 +66,7 @@ def _ticket_page(ctx: Ctx, supervisor: Staff, number: int, status: int = 200, **
     except TicketError:
         abort(404)
     return render_template("pages/ticket.html", supervisor=supervisor, detail=detail,
-                           **extra), status
+                           reason_max=REASON_MAX, **extra), status
 
 
 @bp.get("/tickets/<int:number>")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from web.guard import secure_headers
-
 bp = Blueprint("home", __name__)
-bp.after_request(secure_headers)
 
 
 @bp.get("/")

@@ -15,12 +15,10 @@ from web.guard import (
     csrf_ok,
     refuse_csrf,
     runtime,
-    secure_headers,
     start_session,
 )
 
 bp = Blueprint("login", __name__, url_prefix="/dashboard")
-bp.after_request(secure_headers)
 REFUSED_STATUS = {"unknown": 404, "expired": 410, "used": 410, "not_supervisor": 403}
 
 

@@ -3,11 +3,17 @@
 Registered only when MESSAGING_TRANSPORT is console, and answering only clients on this
 machine: it lets its user speak as any supervisor, so it must never face a network.
 Messages go through the same `receive_inbound` and conversation handler as Twilio's webhook.
+
+Being on this machine is not enough: a web page on another site can make the browser
+reach 127.0.0.1 under the site's own name (DNS rebinding). So the `Host` must be a
+loopback name or PUBLIC_BASE_URL's host, and a POST from a browser must come from this
+very origin (`Origin`, `Sec-Fetch-Site`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
@@ -18,21 +24,50 @@ from services.channel.simulator import (
     simulator_people,
 )
 from services.people.phones import PhoneError
-from web.guard import csrf_ok, runtime, secure_headers
+from web.guard import csrf_ok, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-bp.after_request(secure_headers)
 MAX_BODY = 4000   # longer than WhatsApp allows, so the bot's own limit can be tried
+
+
+def _loopback_address(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def _local_name(host: str, configured: str) -> bool:
+    """Whether a `Host` names this machine: localhost, a loopback address or the
+    configured PUBLIC_BASE_URL host (any port)."""
+    try:
+        name = (urlsplit("//" + host).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return name == "localhost" or _loopback_address(name) or (
+        bool(name) and name == (urlsplit(configured).hostname or "").rstrip("."))
+
+
+def _same_origin() -> bool:
+    """A browser's POST comes from the simulator's own page, not from another site."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:          # not a browser: no other site's page can be behind it
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme == request.scheme and parts.netloc.lower() == request.host.lower()
 
 
 @bp.before_request
 def _local_only():
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if not local:
+    if not _loopback_address(request.remote_addr or ""):
         abort(404)
+    if not _local_name(request.host, runtime().settings.public_base_url):
+        abort(404)
+    if request.method == "POST" and not _same_origin():
+        return jsonify(error="origin"), 403
+    return None
 
 
 @bp.get("", strict_slashes=False)

@@ -7,7 +7,6 @@ values (a dict for WORK_HOURS, a list for EXTRA_CLOSED_DATES) so tests need no s
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +29,7 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    secret_key: str
+    secret_key: str          # as configured; the key in use: secret_key.session_secret
     transport: str
     public_base_url: str
     instance_dir: Path = Path("instance")
@@ -153,6 +152,13 @@ def _check_twilio(raw: Mapping[str, Any]) -> None:
             "MESSAGING_TRANSPORT=twilio needs " + ", ".join(missing)
             + " (set them in the environment or .env, or use MESSAGING_TRANSPORT=console)"
         )
+    if not raw.get("SECRET_KEY"):
+        # Each gunicorn worker would otherwise sign sessions with a key of its own.
+        raise ConfigError(
+            "MESSAGING_TRANSPORT=twilio needs SECRET_KEY: one long random value shared by "
+            "every web worker and restart, which signs dashboard sessions (make one with "
+            "python -c 'import secrets; print(secrets.token_hex(32))' and set it in the "
+            "environment or .env)")
 
 
 def _check_lease(settings: Settings) -> None:
@@ -189,7 +195,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     settings = Settings(
         database_url=str(raw.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'layanan.db'}"),
         instance_dir=instance_dir,
-        secret_key=str(raw.get("SECRET_KEY") or secrets.token_hex(32)),
+        secret_key=str(raw.get("SECRET_KEY") or ""),   # "": services.core.secret_key
         transport=transport,
         public_base_url=str(raw.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         timezone=timezone,

@@ -1,4 +1,10 @@
-"""Months as `YYYY-MM`, bounded in the app's zone."""
+"""Months as `YYYY-MM`, bounded in the app's zone.
+
+Every door (dashboard, chat, CLI) reads a typed month through `parse_month`, so they share
+one rule: a real month from `FIRST_MONTH` to `LAST_MONTH`. The service's records start in
+this century; anything outside (`0000-01`, `9999-12`) is as unknown as `2026-13`, rather
+than a date the calendar arithmetic cannot hold.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,22 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")   # ASCII digits only
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+FIRST_MONTH, LAST_MONTH = f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
 
 
 class MonthError(ValueError):
-    """Not a `YYYY-MM` month."""
+    """Not a `YYYY-MM` month between FIRST_MONTH and LAST_MONTH."""
 
 
 def parse_month(text: str) -> str:
-    """Check `YYYY-MM`; raise MonthError otherwise."""
-    if not _MONTH.match(text.strip()):
-        raise MonthError(f"{text!r} bukan bulan YYYY-MM, contoh: 2026-11")
-    return text.strip()
+    """Check `YYYY-MM` within FIRST_MONTH … LAST_MONTH; raise MonthError otherwise."""
+    month = text.strip()
+    found = _MONTH.match(month)
+    if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+        raise MonthError(f"{text!r} is not a month from {FIRST_MONTH} to {LAST_MONTH}")
+    return month
 
 
 def next_month(month: str) -> str:

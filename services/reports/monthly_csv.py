@@ -1,10 +1,12 @@
-"""The monthly report as CSV: the dashboard's download and `report monthly --csv`."""
+"""The monthly report as CSV: the dashboard's download and `report monthly --csv`.
+
+Names of officers and places come from the roster file: a cell a spreadsheet would run as
+a formula (`=HYPERLINK(…)`) is neutralised by `SafeWriter`.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
+from services.core.csv_safe import SafeWriter
 from services.reports.monthly import MonthlyReport
 
 CSV_COLUMNS = ("nama", "telepon", "rw", "ditutup", "tepat_waktu", "pelanggaran", "dimaafkan",
@@ -14,8 +16,7 @@ CSV_COLUMNS = ("nama", "telepon", "rw", "ditutup", "tepat_waktu", "pelanggaran",
 
 def report_csv(report: MonthlyReport) -> str:
     """The officers' table as CSV (phones masked), then regions and compensation."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter()
     writer.writerow(CSV_COLUMNS)
     for o in report.officers:
         writer.writerow([o.name, o.phone, o.rws, o.closed, o.on_time, o.breaches, o.excused,
@@ -33,4 +34,4 @@ def report_csv(report: MonthlyReport) -> str:
     for c in report.compensation:
         writer.writerow((f"#{c.ticket}", c.service, c.rw, c.late_minutes, c.days, c.amount,
                          "ya" if c.closed else "belum"))
-    return out.getvalue()
+    return writer.getvalue()

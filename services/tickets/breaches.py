@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from models import Breach, Staff, Ticket, TicketEvent
@@ -12,13 +14,15 @@ from services.people.directory import in_scope, supervisors_for
 from services.tickets.deadlines import late_minutes
 from services.tickets.events import record_event
 
+REASON_MAX = 500   # characters of an excusal reason, from chat or the dashboard
+
 
 class BreachError(Exception):
     """A refused excusal; `code` picks the wording."""
 
-    def __init__(self, code: str, ticket_id: int | None = None) -> None:
+    def __init__(self, code: str, ticket_id: int | None = None, **details: Any) -> None:
         super().__init__(code)
-        self.code, self.ticket_id = code, ticket_id
+        self.code, self.ticket_id, self.details = code, ticket_id, details
 
 
 def officer_at(ctx: Ctx, ticket: Ticket) -> int | None:
@@ -66,16 +70,20 @@ def excuse_breach(ctx: Ctx, supervisor: Staff, ticket: Ticket, reason: str) -> B
     """`MAAFKAN`: excuse a ticket's breach with a reason, as an auditable event."""
     if not in_scope(supervisor, ticket.rw.kelurahan):
         raise BreachError("not_found", ticket.id)   # out of scope looks like nothing there
-    if not reason.strip():
+    # A browser's form sends a textarea's line breaks as CRLF but counts them as one.
+    reason = reason.replace("\r\n", "\n").strip()
+    if not reason:
         raise BreachError("reason_required", ticket.id)
+    if len(reason) > REASON_MAX:
+        raise BreachError("reason_too_long", ticket.id, limit=REASON_MAX)
     breach = ctx.db.scalar(select(Breach).where(Breach.ticket_id == ticket.id))
     if breach is None:
         raise BreachError("no_breach", ticket.id)
     if breach.excused_at is not None:
         raise BreachError("already_excused", ticket.id)
     breach.excused_at, breach.excused_by_id = ctx.now, supervisor.id
-    breach.excuse_reason = reason.strip()
-    record_event(ctx, ticket, "excused", actor=supervisor, reason=reason.strip())
+    breach.excuse_reason = reason
+    record_event(ctx, ticket, "excused", actor=supervisor, reason=reason)
     count_excusal(ctx, breach)
     sync_ticket_ledger(ctx, ticket)
     return breach

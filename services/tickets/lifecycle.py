@@ -23,6 +23,7 @@ from services.tickets.breaches import breach_if_due
 from services.tickets.deadlines import late_minutes, refresh_deadline, sla_of
 from services.tickets.errors import TicketError
 from services.tickets.events import record_event
+from services.tickets.numbers import find_ticket
 from sla.clock import StatusChange, clock_start, deadline, reminder_at
 
 # What routing and the messages read about an RW: loaded in one query, not five.
@@ -88,7 +89,7 @@ def open_ticket(ctx: Ctx, citizen: Citizen, draft: Draft) -> Ticket:
 
 def get_ticket(ctx: Ctx, number: int) -> Ticket:
     """The ticket with that number, or TicketError('not_found')."""
-    ticket = ctx.db.get(Ticket, number)
+    ticket = find_ticket(ctx.db, number)
     if ticket is None:
         raise TicketError("not_found", number)
     return ticket

@@ -20,6 +20,7 @@ from services.core.context import Ctx
 from services.people.directory import in_scope, officers_in_scope, scope_filter, tickets_in_scope
 from services.tickets.deadlines import late_minutes
 from services.tickets.errors import TicketError
+from services.tickets.numbers import find_ticket
 
 PAGE_SIZE = 50
 STATUS_CHOICES = ("open", "overdue", "all") + tuple(s.value for s in TicketStatus)
@@ -138,7 +139,7 @@ class TicketDetail:
 
 def ticket_for_supervisor(ctx: Ctx, supervisor: Staff, number: int) -> TicketDetail:
     """One ticket with its event timeline; TicketError('not_found') when out of scope."""
-    ticket = ctx.db.get(Ticket, number)
+    ticket = find_ticket(ctx.db, number)
     if ticket is None or not in_scope(supervisor, ticket.rw.kelurahan):
         raise TicketError("not_found", number)
     events = ctx.db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)

@@ -51,9 +51,16 @@ COMMANDS = {
     "BATAL": "BATAL 1",
     "KUTIP_SELESAI": "SELESAI",             # quote-reply to the bot's message about #1
     "KUTIP_PESAN": "besok bisa diambil",    # quote-reply: plain text for the citizen
+    # hostile: a reason left out, ticket numbers past the database's integer
+    "TOLAK_TANPA_ALASAN": "TOLAK 1",
+    "MAAFKAN_TANPA_ALASAN": "MAAFKAN 1",
+    "TERIMA_NOMOR_RAKSASA": "TERIMA #9223372036854775808",
+    "MAAFKAN_NOMOR_RAKSASA": "MAAFKAN 9223372036854775808 banjir",
+    "BATAL_NOMOR_RAKSASA": "BATAL #2147483648",
 }
 QUOTES = {"KUTIP_SELESAI", "KUTIP_PESAN"}
-OFFICER_COMMANDS = {"TERIMA", "TANYA", "SELESAI", "TOLAK", "ALIHKAN", "ALIHKAN_TUJUAN_SALAH"}
+OFFICER_COMMANDS = {"TERIMA", "TANYA", "SELESAI", "TOLAK", "ALIHKAN", "ALIHKAN_TUJUAN_SALAH",
+                    "TOLAK_TANPA_ALASAN", "TERIMA_NOMOR_RAKSASA"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,11 @@ def expected(who: str, command: str) -> Outcome:
     """The authorization rules of SPEC §3 and §10, cell by cell."""
     refused = lambda says: Outcome(False, says)  # noqa: E731
     if command in OFFICER_COMMANDS | QUOTES:
+        if who.startswith("petugas") and command == "TERIMA_NOMOR_RAKSASA":
+            return refused("Tiket #9223372036854775808 tidak ditemukan")
         if who == "petugas_pemilik":
+            if command == "TOLAK_TANPA_ALASAN":
+                return refused("Alasan wajib diisi. Contoh: TOLAK 1 ")
             if command == "ALIHKAN_TUJUAN_SALAH":
                 return refused("Kelurahan tujuan tidak ditemukan")
             if command == "KUTIP_PESAN":
@@ -82,7 +93,11 @@ def expected(who: str, command: str) -> Outcome:
             return refused("sebagai pengawas" if command == "KUTIP_PESAN" else
                            "khusus untuk petugas")
         return refused("Layanan RW" if command in QUOTES else "hanya untuk petugas")
-    if command == "MAAFKAN":
+    if command.startswith("MAAFKAN"):
+        if command == "MAAFKAN_NOMOR_RAKSASA" and who in SUPERVISORS:
+            return refused("Tiket #9223372036854775808 tidak ditemukan")
+        if command == "MAAFKAN_TANPA_ALASAN" and who in SUPERVISORS_IN:
+            return refused("Alasan wajib diisi. Contoh: MAAFKAN 1 ")
         if who in SUPERVISORS_IN:
             return Outcome(True, "dimaafkan")
         if who in SUPERVISORS_OUT:
@@ -90,7 +105,9 @@ def expected(who: str, command: str) -> Outcome:
         if who in CITIZENS:
             return refused("hanya untuk petugas")
         return refused("khusus untuk pengawas")
-    if command == "BATAL":
+    if command == "BATAL_NOMOR_RAKSASA" and who in CITIZENS:
+        return refused("Tiket #2147483648 tidak ditemukan")
+    if command.startswith("BATAL"):
         if who == "warga_pemilik":
             return Outcome(True, "dibatalkan")
         if who == "warga_lain":
@@ -136,6 +153,7 @@ def test_authorization_cell(client, rt, fake_twilio, ticket_one, who, command):
     answer = "\n".join(fake_twilio.to(PEOPLE[who])[seen:])
     outcome = expected(who, command)
     assert outcome.says in answer, answer
+    assert "TOLAK" not in answer or not command.startswith("MAAFKAN"), answer
     after = _state(rt)
     if outcome.allowed:
         assert after != before or command == "KUTIP_PESAN"

@@ -44,6 +44,9 @@ NASTY = [
     "TERIMA 1", "SELESAI #1", "TOLAK 1", "TANYA 1", "ALIHKAN 1 Jagir RW 2", "TUGAS",
     "MAAFKAN 1", "REKAP", "SKOR 2026-13", "MASUK", "#999999999", "9" * 40, NIK,
     "Ketintang RW 3", "ketintang rw 99999999999",
+    "SKOR 0000-01", "SKOR 0001-01", "SKOR 9999-12", "SKOR ２０２６-11",
+    "TERIMA #9223372036854775808", "SELESAI 2147483648", "MAAFKAN 9223372036854775808 banjir",
+    "BATAL #" + "9" * 40, "TOLAK #1", "MAAFKAN #1 " + "x" * 600,
 ]
 TWILIO_FIELDS = ["NumMedia", "MediaUrl0", "MediaContentType0", "MediaUrl1",
                  "MediaContentType1", "Latitude", "Longitude", "OriginalRepliedMessageSid",
@@ -288,3 +291,104 @@ def test_a_signed_replay_of_a_processed_message_changes_nothing(client, rt, rost
     for _ in range(3):
         assert post_signed(client, INBOUND, form).status_code == 200
     assert _counts(rt) == before
+
+
+# -- months and ticket numbers no database can hold get the ordinary answers ---------------
+
+def _answer(client, rt, fake_twilio, phone: str, text: str) -> str:
+    deliver_due(rt, rt.transport)           # what was waiting before, e.g. the new ticket
+    seen = len(fake_twilio.to(phone))
+    Phone(client, phone).send(text)
+    deliver_due(rt, rt.transport)
+    return "\n".join(fake_twilio.to(phone)[seen:])
+
+
+@pytest.mark.parametrize("month", ["0000-01", "0001-01", "1999-12", "9999-12", "2026-13"])
+@pytest.mark.parametrize("who", [LURAH_KETINTANG, SITI])
+def test_a_month_out_of_range_gets_the_bad_month_answer(client, rt, fake_twilio, seeded, who,
+                                                        month):
+    answer = _answer(client, rt, fake_twilio, who, f"SKOR {month}")
+    assert "Format bulan tidak dikenali" in answer and "2000-01 sampai 2099-12" in answer
+    assert "tidak dapat diproses" not in answer and "gangguan" not in answer
+
+
+@pytest.mark.parametrize("who, text", [
+    (SITI, "TERIMA #9223372036854775808"),
+    (SITI, "SELESAI 9223372036854775808 sudah jadi"),
+    (SITI, "TOLAK 2147483648 dokumen tidak lengkap"),
+    (LURAH_KETINTANG, "MAAFKAN #9223372036854775808 banjir"),
+    (CITIZEN, "BATAL #9223372036854775808"),
+])
+def test_a_ticket_number_past_the_database_integer_is_not_found(client, rt, fake_twilio,
+                                                                seeded, who, text):
+    number = text.split()[1].lstrip("#")
+    answer = _answer(client, rt, fake_twilio, who, text)
+    assert f"Tiket #{number} tidak ditemukan." in answer
+    with rt.sessions() as db:
+        assert db.get(Ticket, 1).status.value == "new"
+
+
+def test_a_number_too_long_to_read_is_not_echoed_back(client, rt, fake_twilio, seeded):
+    answer = _answer(client, rt, fake_twilio, SITI, "TERIMA #" + "9" * 1500)
+    assert answer == "Tiket itu tidak ditemukan."
+
+
+def test_a_nik_after_ktp_is_still_not_a_ticket_number(client, rt, fake_twilio, seeded):
+    answer = _answer(client, rt, fake_twilio, "+6285700000002", f"KTP {NIK}")
+    assert "Ketik kelurahan dan RW" in answer
+
+
+# -- each refusal shows the example of the command that was written --------------------------
+
+@pytest.mark.parametrize("who, text, example", [
+    (LURAH_KETINTANG, "MAAFKAN 1", "Contoh: MAAFKAN 1 "),
+    (LURAH_KETINTANG, "MAAFKAN #1   ", "Contoh: MAAFKAN 1 "),
+    (LURAH_KETINTANG, "MAAFKAN 1 " + "x" * 501, "paling banyak 500 karakter. Contoh: MAAFKAN 1 "),
+    (LURAH_KETINTANG, "MAAFKAN", "misalnya MAAFKAN 123 "),
+    (SITI, "TOLAK 1", "Contoh: TOLAK 1 "),
+    (SITI, "TOLAK", "misalnya TOLAK 123 "),
+    (SITI, "TANYA 1", "Contoh: TANYA 1 "),
+    (SITI, "SELESAI", "misalnya SELESAI 123"),
+    (SITI, "ALIHKAN", "misalnya ALIHKAN 123 "),
+    (SITI, "TERIMA", "misalnya TERIMA 123"),
+])
+def test_a_refusal_shows_the_example_of_the_command_written(client, rt, fake_twilio, seeded,
+                                                            who, text, example):
+    answer = _answer(client, rt, fake_twilio, who, text)
+    assert example in answer, answer
+    word = text.split()[0]
+    others = {"TERIMA", "TANYA", "SELESAI", "TOLAK", "ALIHKAN", "MAAFKAN"} - {word}
+    assert not any(f"{other} " in answer for other in others), answer
+    with rt.sessions() as db:
+        from models import Breach
+        assert db.get(Ticket, 1).status.value == "new"
+        assert db.scalar(select(func.count()).select_from(Breach)) == 0
+
+
+# -- the dashboard's query strings and paths, fuzzed -----------------------------------------
+
+months = st.one_of(st.sampled_from(["0000-01", "0001-01", "9999-12", "2026-13", "2026-11",
+                                    "２０２６-11", "-2026-11", "2026-11\x00", ""]),
+                   st.from_regex(r"\A[0-9]{4}-[0-9]{2}\Z"), st.text(max_size=20))
+numbers = st.one_of(st.integers(0, 2**70).map(str), st.sampled_from(
+    ["2147483647", "2147483648", "9223372036854775808", "9" * 400, "0", "00001"]))
+
+
+@FUZZ
+@given(month=months, number=numbers, args=st.dictionaries(
+    st.sampled_from(["status", "service", "rw", "officer", "page"]),
+    st.one_of(numbers, st.text(max_size=30)), max_size=5))
+def test_fuzzed_dashboard_requests_never_get_a_5xx(client, rt, seeded, month, number, args):
+    from tests.support.dashboard import csrf_of, log_in
+
+    if client.get_cookie("session") is None:
+        log_in(client, rt, LURAH_KETINTANG)
+    for path, query in (("/dashboard/report", {"month": month}),
+                        ("/dashboard/report.csv", {"month": month}),
+                        (f"/dashboard/tickets/{number}", {}), ("/dashboard/tickets", args)):
+        response = client.get(path, query_string=query)
+        assert response.status_code in (200, 404), (path, query, response.status_code)
+    token = csrf_of(client.get("/dashboard"))
+    response = client.post(f"/dashboard/tickets/{number}/excuse",
+                           data={"reason": month, "csrf_token": token})
+    assert response.status_code in (302, 400, 404), (number, response.status_code)

@@ -86,3 +86,10 @@ def test_scheduler_run_holds_the_lease_while_running_and_releases_it(runner, rt)
     assert "sla-sweep" in result.stdout and "outbox-deliver" in result.stdout
     assert "lease dilepas" in result.stdout
     assert lease_holder(rt, LEASE_NAME, rt.now()) is None
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-12:00"])
+def test_sla_sweep_at_an_instant_no_utc_date_holds_exits_2(runner, roster, at):
+    result = runner.invoke(args=["sla", "sweep", "--at", at])
+    assert result.exit_code == 2 and "di luar jangkauan kalender" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

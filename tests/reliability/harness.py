@@ -121,7 +121,8 @@ class Gunicorn(Process):
         super().__init__("gunicorn", [
             sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
             str(threads), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-            "--timeout", "120", "--backlog", "2048", "wsgi:create_app()"], env, log_dir)
+            "--timeout", "120", "--backlog", "2048", "--access-logfile", "-",
+            "wsgi:create_app()"], env, log_dir)
         self.base_url = f"http://127.0.0.1:{port}"
 
     def start(self, wait: float = 60.0) -> Gunicorn:

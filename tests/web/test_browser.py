@@ -204,3 +204,29 @@ def test_a_citizen_files_a_ktp_request_in_the_simulator(page, live):
     _shot(page, "simulator")
     page.set_viewport_size({"width": 390, "height": 844})
     _shot(page, "simulator-phone")
+
+
+def test_a_page_of_another_site_cannot_reach_the_simulator_by_dns_rebinding(browser, live):
+    """Chromium resolves attacker.example to 127.0.0.1, as a rebinding DNS server would:
+    the app is reached, yet the simulator does not answer to that name."""
+    port = live.server.server_port
+    chromium = browser.browser_type.launch(   # a browser of its own: the rule is per launch
+        executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+        args=[*ARGS, "--host-resolver-rules=MAP attacker.example 127.0.0.1"])
+    try:
+        tab = chromium.new_page()
+        attacker = f"http://attacker.example:{port}"
+        assert tab.goto(attacker + "/").status == 200            # the rebinding works
+        assert tab.goto(attacker + "/simulator").status == 404
+        status = tab.evaluate("""async (url) => (await fetch(url, {method: "POST",
+            headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({phone: "+6281200000901", body: "MASUK"})})).status""",
+            attacker + "/simulator/send")
+        assert status == 404
+        listing = tab.evaluate("async (url) => (await fetch(url)).status",
+                               attacker + "/simulator/messages?phone=%2B6281200000901")
+        assert listing == 404
+    finally:
+        chromium.close()
+    with live.rt.sessions() as db:
+        assert db.scalar(select(Message).where(Message.direction == "in")) is None

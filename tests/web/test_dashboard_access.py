@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Breach, LedgerEntry, Message
 from tests.support.clock import wib
@@ -209,14 +209,18 @@ def test_excusing_records_the_reason_and_tells_the_officer(client, rt, late_tick
     assert again.status_code == 400
 
 
-def test_an_out_of_scope_excusal_is_refused_as_not_found(client, rt, late_ticket):
-    log_in(client, rt, LURAH_JAGIR)
+def _assert_excusal_not_found(client, rt, number, reason: str) -> None:
     token = csrf_of(client.get("/dashboard"))
-    response = client.post(f"/dashboard/tickets/{late_ticket}/excuse",
-                           data={"reason": "bukan wilayah saya", "csrf_token": token})
+    response = client.post(f"/dashboard/tickets/{number}/excuse",
+                           data={"reason": reason, "csrf_token": token})
     assert response.status_code == 404
     with rt.sessions() as db:
         assert db.scalar(select(Breach)).excused_at is None
+
+
+def test_an_out_of_scope_excusal_is_refused_as_not_found(client, rt, late_ticket):
+    log_in(client, rt, LURAH_JAGIR)
+    _assert_excusal_not_found(client, rt, late_ticket, "bukan wilayah saya")
 
 
 def test_the_overview_counts_overdue_and_due_today(client, rt, roster, clock, late_ticket):
@@ -310,3 +314,119 @@ def test_messages_twilio_could_not_deliver_are_shown_to_the_supervisor(client, r
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Pesan WhatsApp gagal terkirim" in page and "21211" in page
     assert f"#{late_ticket}" in page and "0812****0101" in page
+
+
+# -- hostile input: no 500, the same answer as for anything else unknown ---------------------
+
+HUGE_NUMBERS = ["2147483648", "9223372036854775807", "9223372036854775808", "9" * 40]
+
+
+@pytest.mark.parametrize("month", ["0000-01", "0001-01", "1999-12", "2100-01", "9999-12"])
+@pytest.mark.parametrize("page", ["/dashboard/report", "/dashboard/report.csv"])
+def test_a_month_out_of_range_is_not_found(client, rt, late_ticket, page, month):
+    log_in(client, rt, LURAH_KETINTANG)
+    response = client.get(f"{page}?month={month}")
+    assert response.status_code == 404
+    assert "Tidak ditemukan" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS)
+def test_a_ticket_number_past_the_database_integer_is_not_found(client, rt, late_ticket,
+                                                                number):
+    log_in(client, rt, CITY)
+    assert client.get(f"/dashboard/tickets/{number}").status_code == 404
+    _assert_excusal_not_found(client, rt, number, "banjir")
+
+
+def _excuse(client, number, reason):
+    token = _excuse_form(client, number)
+    return client.post(f"/dashboard/tickets/{number}/excuse",
+                       data={"reason": reason, "csrf_token": token})
+
+
+def test_an_excusal_reason_over_500_characters_is_refused_and_nothing_is_stored(client, rt,
+                                                                                late_ticket):
+    from models import TicketEvent
+
+    log_in(client, rt, LURAH_KETINTANG)
+    with rt.sessions() as db:
+        events = db.scalar(select(func.count()).select_from(TicketEvent))
+        messages = db.scalar(select(func.count()).select_from(Message))
+    for reason in ("x" * 100_000, "y" * 501):
+        response = _excuse(client, late_ticket, reason)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "Alasan terlalu panjang: paling banyak 500 karakter" in page
+        assert "belum ada yang disimpan" in page
+    with rt.sessions() as db:
+        breach = db.scalar(select(Breach))
+        assert breach.excused_at is None and breach.excuse_reason is None
+        assert db.scalar(select(func.count()).select_from(TicketEvent)) == events
+        assert db.scalar(select(func.count()).select_from(Message)) == messages
+
+
+def test_a_reason_of_500_characters_with_line_breaks_is_accepted(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    reason = ("a" * 99 + "\r\n") * 4 + "b" * 100     # 500 as the textarea counts it
+    assert _excuse(client, late_ticket, reason).status_code == 302
+    with rt.sessions() as db:
+        assert db.scalar(select(Breach)).excuse_reason == reason.replace("\r\n", "\n")
+
+
+def test_the_reason_field_carries_the_same_limit(client, rt, late_ticket):
+    log_in(client, rt, LURAH_KETINTANG)
+    page = client.get(f"/dashboard/tickets/{late_ticket}").get_data(as_text=True)
+    assert 'maxlength="500"' in page
+
+
+# -- headers and error pages ------------------------------------------------------------------
+
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+def _assert_secure(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (name, response.headers)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("method, path, status, says", [
+    ("GET", "/healthz", 200, None),
+    ("GET", "/tidak-ada", 404, "Tidak ditemukan"),
+    ("GET", "/dashboard/tidak-ada", 404, "Tidak ditemukan"),
+    ("GET", "/static/tidak-ada.css", 404, "Tidak ditemukan"),
+    ("GET", "/dashboard/logout", 405, "Cara akses tidak didukung"),
+    ("DELETE", "/healthz", 405, "Cara akses tidak didukung"),
+    ("GET", "/", 200, None),
+    ("GET", "/dashboard/login", 200, None),
+    ("GET", "/dashboard/login/bukan-token", 404, None),
+])
+def test_every_response_carries_the_security_headers(client, roster, method, path, status,
+                                                     says):
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    _assert_secure(response)
+    if says:
+        assert says in response.get_data(as_text=True)
+    if status == 405:
+        assert response.headers["Allow"]
+
+
+def test_a_body_over_the_limit_gets_the_page_and_the_headers(client, roster):
+    response = client.post("/dashboard/logout", data={"x": "y" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in response.get_data(as_text=True)
+    _assert_secure(response)
+
+
+def test_an_unexpected_failure_gets_an_indonesian_page_with_the_headers(app, roster):
+    @app.get("/_rusak")
+    def _broken():
+        raise RuntimeError("boom")
+
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    response = app.test_client().get("/_rusak")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Terjadi gangguan" in page and "boom" not in page
+    _assert_secure(response)

@@ -115,3 +115,40 @@ def test_the_matrix_covers_every_dashboard_route(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                  if rule.rule.startswith("/dashboard")}
     assert endpoints - PUBLIC == {r[2] for r in ROUTES}
+
+
+# Hostile paths: numbers past the database's integer and months no calendar holds are, for
+# every signed-in supervisor, simply not there (404, never 500); without a session, the
+# login page as for any other dashboard page.
+HOSTILE = [
+    ("GET", "/dashboard/tickets/9223372036854775808"),
+    ("GET", "/dashboard/tickets/2147483648"),
+    ("POST", "/dashboard/tickets/9223372036854775808/excuse"),
+    ("GET", "/dashboard/report?month=0000-01"),
+    ("GET", "/dashboard/report?month=0001-01"),
+    ("GET", "/dashboard/report?month=9999-12"),
+    ("GET", "/dashboard/report.csv?month=0000-01"),
+    ("GET", "/dashboard/report.csv?month=9999-12"),
+]
+HOSTILE_CELLS = [(who, route) for who in VISITORS for route in HOSTILE]
+
+
+@pytest.mark.parametrize("who, route", HOSTILE_CELLS,
+                         ids=[f"{w}-{r[0]}-{r[1]}" for w, r in HOSTILE_CELLS])
+def test_hostile_dashboard_cell(client, rt, ticket_one, who, route):
+    method, path = route
+    _visit(client, rt, who)
+    signed_in = who in IN_SCOPE | OUT_OF_SCOPE
+    if method == "POST":
+        token = csrf_of(client.get("/dashboard")) if signed_in else "none"
+        response = client.post(path, data={"reason": "banjir", "csrf_token": token})
+        assert response.status_code == (404 if signed_in else 400)
+        assert not _excused(rt)
+        return
+    response = client.get(path)
+    if signed_in:
+        assert response.status_code == 404
+        assert "Tidak ditemukan" in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/dashboard/login")

@@ -6,6 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from models import LoginToken, Message
@@ -139,3 +141,112 @@ def test_with_twilio_there_is_no_simulator(client):
     assert client.get("/simulator").status_code == 404
     assert client.post("/simulator/send", json={}).status_code == 404
     assert 'href="/simulator"' not in client.get("/").get_data(as_text=True)
+
+
+# -- DNS rebinding: a page of another site reaching the simulator through 127.0.0.1 ---------
+
+def _token(client, **kwargs) -> str:
+    page = client.get("/simulator", **kwargs).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+
+
+def _inbound(rt) -> int:
+    with rt.sessions() as db:
+        return len(db.scalars(select(Message.id).where(Message.direction == "in")).all())
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:5000",
+                                  "localhost.attacker.example", "127.0.0.1.nip.io",
+                                  "evil.localhost", "", "[::1", "local host"])
+def test_a_foreign_host_name_is_refused_even_from_this_machine(client, roster, rt, host):
+    token = _token(client)
+    headers = {"Host": host}
+    assert client.get("/simulator", headers=headers).status_code == 404
+    assert client.get("/simulator/messages", headers=headers,
+                      query_string={"phone": LURAH_KETINTANG}).status_code == 404
+    response = client.post("/simulator/send", json={"phone": LURAH_KETINTANG, "body": "MASUK"},
+                           headers={**headers, "X-CSRF-Token": token})
+    assert response.status_code == 404
+    assert _inbound(rt) == 0
+    with rt.sessions() as db:
+        assert db.scalar(select(LoginToken)) is None
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:5000", "LOCALHOST.", "127.0.0.1:5000",
+                                  "127.1.2.3", "[::1]:5000"])
+def test_loopback_names_are_served(client, roster, host):
+    assert client.get("/simulator", headers={"Host": host}).status_code == 200
+
+
+def test_the_configured_host_is_served(app, rt, roster):
+    from wsgi import create_app
+
+    settings = rt.settings
+    other = create_app({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "x",
+                        "DATABASE_URL": settings.database_url, "MESSAGING_TRANSPORT": "console",
+                        "PUBLIC_BASE_URL": "http://layanan.test:8000",
+                        "OUTBOX_SENDER_THREAD": False})
+    try:
+        client = other.test_client()
+        assert client.get("/simulator", headers={"Host": "layanan.test:8000"}).status_code == 200
+        assert client.get("/simulator", headers={"Host": "other.test"}).status_code == 404
+    finally:
+        other.extensions["layanan"].close()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://attacker.example"},
+    {"Origin": "http://attacker.example:5000"},
+    {"Origin": "null"},
+    {"Origin": "https://localhost"},              # same name, other scheme: another origin
+    {"Origin": "http://localhost:8080"},          # same name, other port: another origin
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"},
+])
+def test_a_post_from_another_origin_is_refused_without_a_write(client, roster, rt, headers):
+    token = _token(client)
+    response = client.post("/simulator/send", json={"phone": LURAH_KETINTANG, "body": "MASUK"},
+                           headers={**headers, "X-CSRF-Token": token})
+    assert response.status_code == 403 and response.get_json() == {"error": "origin"}
+    assert _inbound(rt) == 0
+
+
+def test_a_post_from_the_simulator_page_itself_is_served(client, roster, rt):
+    token = _token(client)
+    headers = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin",
+               "X-CSRF-Token": token}
+    response = client.post("/simulator/send", json={"phone": CITIZEN, "body": "MENU"},
+                           headers=headers)
+    assert response.status_code == 200 and _inbound(rt) == 1
+
+
+# -- hostile input through the simulator ------------------------------------------------------
+
+def test_a_long_name_is_cut_to_what_the_webhook_keeps(client, roster, rt):
+    from models import Citizen
+
+    token = _token(client)
+    response = client.post("/simulator/send", json={"phone": CITIZEN, "body": "MENU",
+                                                    "name": "N" * 5000},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+    with rt.sessions() as db:
+        assert db.scalar(select(Citizen.profile_name)) == "N" * 120
+
+
+values = st.one_of(st.text(max_size=300), st.integers(), st.floats(), st.none(), st.booleans(),
+                   st.lists(st.text(max_size=5), max_size=3), st.sampled_from(
+                       ["\x00", "KTP\x00", "nan", "inf", "-1e999", "+6285700000777", "9" * 500]))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(payload=st.dictionaries(
+    st.sampled_from(["phone", "body", "media_url", "latitude", "longitude", "replied_sid",
+                     "name", "x"]), values, max_size=8))
+def test_fuzzed_simulator_sends_never_get_a_5xx(client, roster, clock, payload):
+    token = _token(client)
+    payload.setdefault("phone", CITIZEN)
+    response = client.post("/simulator/send", json=payload, headers={"X-CSRF-Token": token})
+    assert response.status_code in (200, 400), (payload, response.status_code)
+    clock.advance(seconds=10)

@@ -24,7 +24,7 @@ def server():
 
 @pytest.fixture
 def transport(server):
-    settings = load_settings({"IGNORE_ENVIRONMENT": True,
+    settings = load_settings({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "test-secret",
                               **twilio_server_settings(server, timeout=0.3)})
     return TwilioTransport(settings)
 

@@ -113,7 +113,8 @@ def test_same_seed_same_tickets(rt, tmp_path, sqlite_template, database_url):
     shutil.copy(sqlite_template, other)
     from wsgi import create_app
 
-    twin = create_app({"IGNORE_ENVIRONMENT": True, "DATABASE_URL": f"sqlite:///{other}",
+    twin = create_app({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "test-secret",
+                       "DATABASE_URL": f"sqlite:///{other}",
                        "MESSAGING_TRANSPORT": "console", "OUTBOX_SENDER_THREAD": False})
     twin_rt = twin.extensions["layanan"]
     try:
