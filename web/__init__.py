@@ -18,12 +18,14 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     from web.health import bp as health_bp
     from web.home import bp as home_bp
     from web.login import bp as login_bp
+    from web.staff_pages import bp as staff_bp
 
     register_filters(app, runtime)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(login_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(staff_bp)
     if runtime.settings.transport == "console":
         from web.simulator import bp as simulator_bp
 
