@@ -218,7 +218,13 @@ def _work(sim: Sim, book: Book, req: Request, ticket: TicketView) -> Story:
         return False
     late = req.outcome == "late" or rng.random() < late_share
     yield _close_time(sim, rng, ticket, late)
-    officer = _holder(sim, ticket, officer)
+    return (yield from _close(sim, book, req, ticket, _holder(sim, ticket, officer), late))
+
+
+def _close(sim: Sim, book: Book, req: Request, ticket: TicketView, officer: str | None,
+           late: bool) -> Story:
+    """Whoever holds the ticket now closes it; the citizen may rate it. True when done."""
+    rng, phone = req.rng, req.citizen.phone
     if officer is None:
         return False
     if req.outcome == "reject":

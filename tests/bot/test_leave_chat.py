@@ -76,9 +76,10 @@ def test_a_lurah_sets_leave_by_name_and_everyone_concerned_is_told(chat, rt):
                                                                       "chat")
 
 
-def test_a_lurah_may_name_the_officer_by_phone_number(chat, rt):
+def test_a_lurah_may_name_the_officer_by_phone_number_or_nip(chat, rt):
     chat.send(LURAH_KETINTANG, "CUTI 0812-0000-0103 besok besok")
-    assert _leaves(rt)[0][0] == "Dewi Lestari"
+    chat.send(LURAH_KETINTANG, "CUTI 19820715 200801 1 003 besok besok")
+    assert [leave[0] for leave in _leaves(rt)] == ["Dewi Lestari", "Agus Santoso"]
 
 
 def test_an_ambiguous_name_gets_a_numbered_choice(chat, rt):

@@ -126,6 +126,9 @@ def test_tickets_go_back_only_when_the_lurah_assigns_them(lurah, chat, rt, clock
         assert (last.kind, last.details["reason"], last.actor.phone) == (
             "transferred", "supervisor", LURAH_KETINTANG)
     assert f"/dashboard/tickets/{number}/assign" not in _page(lurah)
+    timeline = html.unescape(lurah.get(f"/dashboard/tickets/{number}").get_data(as_text=True))
+    assert "Dipindahkan dari Siti Rahmawati ke Agus Santoso (petugas cuti)" in timeline
+    assert "Dipindahkan dari Agus Santoso ke Siti Rahmawati (ditugaskan pengawas)" in timeline
 
 
 def test_a_ticket_cannot_go_to_an_officer_on_leave_or_outside_the_region(lurah, chat, rt):
