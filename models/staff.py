@@ -39,4 +39,3 @@ class Staff(Base):
 
     scope_kecamatan: Mapped[Kecamatan | None] = relationship(foreign_keys=[scope_kecamatan_id])
     scope_kelurahan: Mapped[Kelurahan | None] = relationship(foreign_keys=[scope_kelurahan_id])
-

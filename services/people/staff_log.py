@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Staff, StaffEvent
@@ -20,8 +19,3 @@ def record_staff_event(db: Session, at: datetime, staff: Staff, kind: str, *,
     db.add(event)
     return event
 
-
-def staff_events(db: Session, staff_id: int, limit: int = 50) -> list[StaffEvent]:
-    """A person's latest events, newest first."""
-    return list(db.scalars(select(StaffEvent).where(StaffEvent.staff_id == staff_id)
-                           .order_by(StaffEvent.id.desc()).limit(limit)))
