@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import daily_chat, leave_chat
 from bot.keywords import Command, parse_command
 from models import Direction, Message, Role, Staff, Ticket
 from services.auth import LINK_TTL, issue_login_link
@@ -49,6 +50,8 @@ def quoted_ticket(turn: Turn) -> int | None:
 
 def handle(turn: Turn, staff: Staff) -> None:
     """Route a staff member's message by role."""
+    if leave_chat.take_choice(turn, staff):
+        return
     command = parse_command(turn.inbound.body or "")
     try:
         if staff.role is Role.SUPERVISOR:
@@ -73,6 +76,10 @@ def _officer(turn: Turn, officer: Staff, command: Command) -> None:
         turn.reply("officer_tasks", tickets=officer_tasks(turn, officer))
     elif word in OFFICER_WORDS:
         _officer_action(turn, officer, command, _ticket_for(turn, command, quoted))
+    elif word == "CUTI":
+        leave_chat.for_officer(turn, officer)
+    elif word == "LAPORAN":
+        daily_chat.for_officer(turn, officer)
     elif word in SUPERVISOR_WORDS and word != "SKOR":
         turn.reply("staff_supervisor_only")
     elif word == "SKOR":
@@ -117,6 +124,10 @@ def _supervisor(turn: Turn, supervisor: Staff, command: Command) -> None:
         send_digest_now(turn, supervisor, in_reply_to_id=turn.inbound.id)
     elif word == "SKOR":
         _score(turn, supervisor, command)
+    elif word == "CUTI":
+        leave_chat.for_supervisor(turn, supervisor)
+    elif word == "LAPORAN":
+        daily_chat.for_supervisor(turn, supervisor)
     elif word == "MASUK":
         turn.reply("supervisor_login_link", url=issue_login_link(turn, supervisor),
                    minutes=int(LINK_TTL.total_seconds() // 60))

@@ -6,6 +6,7 @@ from models.citizen import Citizen
 from models.conversation import Conversation
 from models.digest_sent import DigestSent
 from models.lease import SchedulerLease
+from models.leave import Leave
 from models.ledger import LedgerEntry
 from models.login_token import LoginToken
 from models.message import Direction, InStatus, Message, OutStatus
@@ -13,6 +14,7 @@ from models.month_close import MonthClose
 from models.officer_month import OfficerMonth
 from models.region import RW, Kecamatan, Kelurahan
 from models.staff import Role, Staff
+from models.staff_event import StaffEvent
 from models.ticket import (
     CLOSED_BY_OFFICER,
     FINAL_STATUSES,
@@ -27,7 +29,8 @@ from models.ticket_event import TicketEvent
 __all__ = [
     "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
     "InStatus", "Message", "OutStatus", "DigestSent", "LoginToken", "MonthClose",
-    "OfficerMonth", "SchedulerLease", "RW", "Kecamatan", "Kelurahan", "Role", "Staff",
+    "OfficerMonth", "SchedulerLease", "Leave", "StaffEvent", "RW", "Kecamatan", "Kelurahan",
+    "Role", "Staff",
     "CLOSED_BY_OFFICER", "FINAL_STATUSES", "OPEN_STATUSES", "RUNNING_STATUSES", "Service",
     "Ticket", "TicketStatus", "TicketEvent",
 ]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -29,7 +29,8 @@ class Staff(Base):
              validate_strings=True))
     tpp_base: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    on_leave_until: Mapped[date | None] = mapped_column(Date)
+    # Nomor Induk Pegawai of an ASN (18 digits), from the roster's optional `nip` column.
+    nip: Mapped[str | None] = mapped_column(String(18), index=True, unique=True)
     # A supervisor's scope is the smallest region its roster row names; both empty = city.
     scope_kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))
     scope_kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"))
@@ -38,7 +39,3 @@ class Staff(Base):
 
     scope_kecamatan: Mapped[Kecamatan | None] = relationship(foreign_keys=[scope_kecamatan_id])
     scope_kelurahan: Mapped[Kelurahan | None] = relationship(foreign_keys=[scope_kelurahan_id])
-
-    def available_on(self, day: date) -> bool:
-        """Active and not on leave on that date."""
-        return self.active and (self.on_leave_until is None or self.on_leave_until < day)

@@ -22,6 +22,7 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     from web.home import bp as home_bp
     from web.login import bp as login_bp
     from web.request_log import mask_request_logs
+    from web.staff_pages import bp as staff_bp
 
     register_filters(app, runtime)
     register_error_pages(app)
@@ -31,6 +32,7 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(login_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(staff_bp)
     if runtime.settings.transport == "console":
         from web.simulator import bp as simulator_bp
 

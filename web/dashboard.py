@@ -28,6 +28,7 @@ from services.tickets.search import (
 )
 from web.charts import bar_rows, columns
 from web.guard import supervisor_view
+from web.staff_pages import officers_page_extras
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 SCORECARD_MONTHS = 6
@@ -95,12 +96,13 @@ def excuse(ctx: Ctx, supervisor: Staff, number: int):
 @bp.get("/officers")
 @supervisor_view()
 def officers(ctx: Ctx, supervisor: Staff):
-    """Scorecards: each officer's IKI over the last months and this month's figures."""
+    """Scorecards: each officer's IKI over the last months and this month's figures; who is
+    on leave and who covers, the leave forms, and tickets to assign (web/staff_pages.py)."""
     cards = officer_scorecards(ctx, supervisor, SCORECARD_MONTHS)
     charts = {c.officer_id: columns([(m[5:] + "/" + m[2:4], v) for m, v in c.months], c.name)
               for c in cards}
     return render_template("pages/officers.html", supervisor=supervisor, cards=cards,
-                           charts=charts)
+                           charts=charts, **officers_page_extras(ctx, supervisor))
 
 
 def _month_arg(ctx: Ctx) -> str:

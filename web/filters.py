@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import Flask
 
 from services.core.runtime import Runtime
-from services.core.texts import format_day, format_instant, format_minutes, rupiah, scope_label
+from services.core.texts import (
+    format_clock,
+    format_day,
+    format_instant,
+    format_minutes,
+    format_short,
+    rupiah,
+    scope_label,
+)
 from services.people.identity import mask_nik
 from services.people.phones import mask_phone
 from web.guard import csrf_token
-
-
-def clock_time(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
-    """`10.15` in the app's zone."""
-    return "-" if value is None else value.astimezone(ZoneInfo(tz)).strftime("%H.%M")
-
-
-def short_instant(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
-    """`23 Nov 10.15` in the app's zone (Indonesian month names)."""
-    if value is None:
-        return "-"
-    return format_datetime(value.astimezone(ZoneInfo(tz)), "d MMM HH.mm", locale="id")
 
 
 def iso_instant(value: str, tz: str = "Asia/Jakarta") -> str:
@@ -39,7 +33,7 @@ def register_filters(app: Flask, runtime: Runtime) -> None:
     """The same filters as message templates, the zone as `tz`, and `csrf_token()`."""
     app.jinja_env.filters.update(
         when=format_instant, day=format_day, duration=format_minutes, rupiah=rupiah,
-        mask_phone=mask_phone, mask_nik=mask_nik, clock=clock_time, short=short_instant,
+        mask_phone=mask_phone, mask_nik=mask_nik, clock=format_clock, short=format_short,
         iso_when=iso_instant, scope=scope_label)
     app.jinja_env.globals.update(csrf_token=csrf_token)
 

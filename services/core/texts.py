@@ -34,6 +34,18 @@ def format_day(value: datetime | Any, tz: str = "Asia/Jakarta") -> str:
     return format_date(value, "EEEE, d MMMM y", locale="id")
 
 
+def format_clock(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
+    """`10.15` (the hour of an instant in the app's zone)."""
+    return "-" if value is None else value.astimezone(ZoneInfo(tz)).strftime("%H.%M")
+
+
+def format_short(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
+    """`23 Nov 10.15` in the app's zone (Indonesian month names)."""
+    if value is None:
+        return "-"
+    return format_datetime(value.astimezone(ZoneInfo(tz)), "d MMM HH.mm", locale="id")
+
+
 def format_minutes(minutes: float | int | None) -> str:
     """Working minutes as `1 hari kerja 2 jam 5 menit` (a working day = 8 hours)."""
     total = int(round(minutes or 0))
@@ -66,7 +78,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(when=format_instant, day=format_day, duration=format_minutes,
+    env.filters.update(when=format_instant, day=format_day, clock=format_clock,
+                       short=format_short, duration=format_minutes,
                        rupiah=rupiah, mask_phone=mask_phone, mask_nik=mask_nik,
                        scope=scope_label)
     return env

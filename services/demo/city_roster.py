@@ -13,10 +13,11 @@ coordinates are scattered around each kecamatan's centre, inside the city.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from services.core.paths import DATA, ROOT
@@ -31,7 +32,7 @@ TPP_RANGE = (4_000_000, 6_500_000)
 LAT_RANGE, LON_RANGE = (-7.35, -7.18), (112.60, 112.83)
 SAMPLE_ROSTER, SAMPLE_BALAI = DATA / "sample_roster.csv", DATA / "sample_balai.csv"
 ROSTER_FILE, BALAI_FILE = DATA / "demo_roster.csv", DATA / "demo_balai.csv"
-ROSTER_COLUMNS = ("role", "name", "phone", "kecamatan", "kelurahan", "rw", "tpp_base")
+ROSTER_COLUMNS = ("role", "name", "phone", "kecamatan", "kelurahan", "rw", "tpp_base", "nip")
 BALAI_COLUMNS = ("kecamatan", "kelurahan", "rw", "latitude", "longitude")
 
 # Approximate centre of each kecamatan (latitude, longitude).
@@ -82,10 +83,21 @@ class RosterLine:
     kelurahan: str = ""
     rw: str = ""
     tpp_base: str = ""
+    nip: str = ""
 
     def row(self) -> tuple[str, ...]:
         return (self.role, self.name, self.phone, self.kecamatan, self.kelurahan, self.rw,
-                self.tpp_base)
+                self.tpp_base, self.nip)
+
+
+def made_up_nip(phone: str) -> str:
+    """A well-formed but invented 18-digit NIP, fixed per phone number (drawn from a hash,
+    so the roster's random draws, and with them every name, stay as they were)."""
+    h = int.from_bytes(hashlib.sha256(phone.encode()).digest()[:8], "big")
+    born = 1965 + h % 35
+    start = min(born + 22 + (h >> 8) % 9, 2024)
+    return (f"{born}{1 + (h >> 12) % 12:02d}{1 + (h >> 16) % 28:02d}"
+            f"{start}{1 + (h >> 21) % 12:02d}{1 + (h >> 25) % 2}{(h >> 26) % 1000:03d}")
 
 
 class _People:
@@ -202,7 +214,7 @@ def build_roster(seed: int = SEED) -> tuple[list[RosterLine], dict[tuple[str, st
                     and r["kelurahan"] == kel.name]
             lines += _kelurahan_lines(rng, people, kel, count, mine)
             sizes[(kecamatan, kel.name)] = count
-    return lines, sizes
+    return [replace(line, nip=line.nip or made_up_nip(line.phone)) for line in lines], sizes
 
 
 def _clamp(value: float, bounds: tuple[float, float]) -> float:

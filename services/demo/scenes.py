@@ -13,9 +13,6 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import update
-
-from models import Staff
 from services.channel.delivery import deliver_due
 from services.core.transport import Transport
 from services.demo.cast import EXCUSES, DemoRw, seeded
@@ -26,6 +23,7 @@ from services.reports.month_close import month_close_job
 from services.tickets.sweep import sweep
 
 TICK = timedelta(minutes=15)
+LEAVE_REASONS = ("sakit demam", "anak sakit", "urusan keluarga", "sakit, surat dokter menyusul")
 # When citizens write: weight per local hour.
 HOURS = {6: 2, 7: 5, 8: 10, 9: 13, 10: 13, 11: 11, 12: 7, 13: 10, 14: 10, 15: 8, 16: 4,
          17: 2, 18: 2, 19: 2, 20: 1}
@@ -144,9 +142,10 @@ def leave_and_backup(sim: Sim, book: Book, days: list[date]) -> None:
 
 
 def _leave(sim: Sim, book: Book, phone: str, until: date) -> Story:
-    # The kelurahan records the leave in the roster (there is no chat command for it).
-    with sim.rt.transaction() as db:
-        db.execute(update(Staff).where(Staff.phone == phone).values(on_leave_until=until))
+    # Ill at dawn, the officer records the leave in chat; at the first working minute the
+    # sweep hands her open tickets to the backup.
+    rng = seeded(book.seed, "scene", "leave-reason")
+    sim.say(phone, f"CUTI hari ini {until:%d-%m-%Y} {rng.choice(LEAVE_REASONS)}")
     book.scene("officer_on_leave")
     return
     yield

@@ -203,6 +203,9 @@ def _work(sim: Sim, book: Book, req: Request, ticket: TicketView) -> Story:
         yield timedelta(minutes=rng.randint(20, 90))
         sim.say(phone, "STATUS")
     yield sim.after_working(rng.uniform(ack_low, ack_high))
+    officer = _holder(sim, ticket, officer)     # a leave may have handed it to the backup
+    if officer is None:
+        return False
     sim.say(officer, rng.choice((f"TERIMA {ticket.id}", f"terima #{ticket.id}")))
     if req.outcome == "ask":
         yield from _ask(sim, book, req, ticket, officer)
@@ -215,6 +218,15 @@ def _work(sim: Sim, book: Book, req: Request, ticket: TicketView) -> Story:
         return False
     late = req.outcome == "late" or rng.random() < late_share
     yield _close_time(sim, rng, ticket, late)
+    return (yield from _close(sim, book, req, ticket, _holder(sim, ticket, officer), late))
+
+
+def _close(sim: Sim, book: Book, req: Request, ticket: TicketView, officer: str | None,
+           late: bool) -> Story:
+    """Whoever holds the ticket now closes it; the citizen may rate it. True when done."""
+    rng, phone = req.rng, req.citizen.phone
+    if officer is None:
+        return False
     if req.outcome == "reject":
         sim.say(officer, f"TOLAK {ticket.id} {rng.choice(REJECTIONS)}")
         book.scene("rejected")
@@ -229,6 +241,12 @@ def _work(sim: Sim, book: Book, req: Request, ticket: TicketView) -> Story:
         sim.say(phone, str(rng.choice(STARS_LATE if late else STARS_ON_TIME)))
         book.scene("rated")
     return True
+
+
+def _holder(sim: Sim, ticket: TicketView, officer: str) -> str | None:
+    """Who holds the ticket now (None: it waits for an officer)."""
+    now = sim.ticket(ticket.id)
+    return officer if now is None else now.officer_phone
 
 
 def _ask(sim: Sim, book: Book, req: Request, ticket: TicketView, officer: str) -> Story:

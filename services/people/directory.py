@@ -8,6 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from models import RW, Citizen, Kelurahan, Role, Staff, Ticket
+from services.people.leave_days import on_leave_ids
 
 
 def staff_by_phone(db: Session, phone: str) -> Staff | None:
@@ -27,12 +28,16 @@ def citizen_by_phone(db: Session, phone: str, now, profile_name: str | None = No
     return citizen
 
 
-def route_officer(rw: RW, day: date) -> Staff | None:
-    """The RW's primary officer; if inactive or on leave, the backup; else nobody."""
-    for person in (rw.officer, rw.backup):
-        if person is not None and person.available_on(day):
-            return person
-    return None
+def route_officer(db: Session, rw: RW, day: date) -> Staff | None:
+    """The RW's primary officer; if inactive or on leave that day, the backup; else nobody."""
+    people = [p for p in (rw.officer, rw.backup) if p is not None and p.active]
+    away = on_leave_ids(db, [p.id for p in people], day)
+    return next((p for p in people if p.id not in away), None)
+
+
+def is_available(db: Session, staff: Staff, day: date) -> bool:
+    """Active and not on leave on that day (who may be handed a ticket)."""
+    return staff.active and not on_leave_ids(db, [staff.id], day)
 
 
 def supervisors_for(db: Session, kelurahan: Kelurahan) -> list[Staff]:

@@ -92,6 +92,8 @@ def _upsert_staff(db: Session, row: RosterRow, regions: _Regions, existing: Staf
               "scope_kelurahan_id": scope_kel.id if scope_kel else None}
     if scope_kel is not None:
         wanted["scope_kecamatan_id"] = scope_kel.kecamatan_id
+    if row.nip_column:           # a file without the column leaves NIPs as they are
+        wanted["nip"] = row.nip
     if existing is None:
         staff = Staff(phone=row.phone, active=True, created_at=now, updated_at=now, **wanted)
         db.add(staff)
@@ -137,10 +139,21 @@ def _check_backups_against_db(rows: list[RosterRow], regions: _Regions,
                                         f"{kel.name} RW {number}"))
 
 
+def _check_nips_against_db(db: Session, rows: list[RosterRow], problems: list[Problem]) -> None:
+    """A NIP already held by someone with another number is refused."""
+    given = {row.nip: row for row in rows if row.nip is not None}
+    if not given:
+        return
+    for nip, phone in db.execute(select(Staff.nip, Staff.phone).where(Staff.nip.in_(given))):
+        if phone != given[nip].phone:
+            problems.append(Problem(given[nip].line, "nip_taken", nip))
+
+
 def apply_roster(db: Session, data: bytes, now: datetime) -> ImportResult:
     """Apply a roster file inside `db`'s transaction; the caller commits only if ok."""
     rows, problems = parse_roster(data)
     check_rw_claims(rows, problems)
+    _check_nips_against_db(db, rows, problems)
     result = ImportResult(problems=sorted(problems, key=lambda p: p.line))
     if problems:
         return result

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from datetime import date
 
 from models import Role
 from services.people.phones import PhoneError, normalize_phone
 
 COLUMNS = ("role", "name", "phone", "kecamatan", "kelurahan", "rw", "tpp_base")
+_NIP_LAYOUT = re.compile(r"[\s.\-]+")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class RosterRow:
     kelurahan: str
     rws: tuple[int, ...]
     tpp_base: int
+    nip: str | None = None       # None: blank, or the file has no `nip` column
+    nip_column: bool = False     # the file has the column (a blank cell then clears the NIP)
 
 
 def _cell(row: dict[str, str | None], key: str) -> str:
@@ -52,6 +57,31 @@ def _parse_rws(text: str) -> tuple[int, ...] | None:
 def _parse_tpp(text: str) -> int | None:
     cleaned = text.replace(".", "").replace("_", "")
     return int(cleaned) if cleaned.isdigit() else None
+
+
+def parse_nip(text: str) -> str | None:
+    """An ASN's NIP: 18 digits (spaces and dots allowed) = birth date YYYYMMDD, start of
+    service YYYYMM, sex 1 or 2, serial; None when it cannot be one."""
+    nip = _NIP_LAYOUT.sub("", text)
+    if len(nip) != 18 or not nip.isascii() or not nip.isdigit():
+        return None
+    try:
+        date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return None
+    if not 1 <= int(nip[12:14]) <= 12 or nip[14] not in "12" or nip[8:12] < nip[0:4]:
+        return None
+    return nip
+
+
+def _check_nip(line: int, raw: dict[str, str | None], out: list[Problem]) -> str | None:
+    text = _cell(raw, "nip")
+    if not text:
+        return None
+    nip = parse_nip(text)
+    if nip is None:
+        out.append(Problem(line, "nip_invalid", text))
+    return nip
 
 
 def _check_row(line: int, raw: dict[str, str | None], out: list[Problem]) -> RosterRow | None:
@@ -89,9 +119,11 @@ def _check_row(line: int, raw: dict[str, str | None], out: list[Problem]) -> Ros
             out.append(Problem(line, "supervisor_rw", rw_text))
         if kelurahan and not kecamatan:
             out.append(Problem(line, "kecamatan_missing"))
+    nip = _check_nip(line, raw, out)
     if len(out) > before or role is None:
         return None
-    return RosterRow(line, role, name, phone, kecamatan, kelurahan, rws or (), tpp or 0)
+    return RosterRow(line, role, name, phone, kecamatan, kelurahan, rws or (), tpp or 0, nip,
+                     "nip" in raw)
 
 
 def parse_roster(data: bytes) -> tuple[list[RosterRow], list[Problem]]:
@@ -135,15 +167,27 @@ def _merge_duplicates(rows: list[RosterRow], problems: list[Problem]) -> list[Ro
             by_phone[row.phone] = row
         elif first.role is not row.role:
             problems.append(Problem(row.line, "phone_two_roles", f"{first.line}"))
-        elif (first.name, first.kecamatan.lower(), first.kelurahan.lower(), first.tpp_base) != (
-                row.name, row.kecamatan.lower(), row.kelurahan.lower(), row.tpp_base):
+        elif (first.name, first.kecamatan.lower(), first.kelurahan.lower(), first.tpp_base,
+              first.nip) != (row.name, row.kecamatan.lower(), row.kelurahan.lower(),
+                             row.tpp_base, row.nip):
             problems.append(Problem(row.line, "phone_twice", f"{first.line}"))
         else:
-            by_phone[row.phone] = RosterRow(first.line, first.role, first.name, first.phone,
-                                            first.kecamatan, first.kelurahan,
-                                            tuple(sorted(set(first.rws) | set(row.rws))),
-                                            first.tpp_base)
+            by_phone[row.phone] = replace(first,
+                                          rws=tuple(sorted(set(first.rws) | set(row.rws))))
+    _check_nips_once(list(by_phone.values()), problems)
     return list(by_phone.values())
+
+
+def _check_nips_once(rows: list[RosterRow], problems: list[Problem]) -> None:
+    """A NIP names one person: two phones with the same NIP is an error."""
+    seen: dict[str, RosterRow] = {}
+    for row in rows:
+        if row.nip is None:
+            continue
+        if row.nip in seen:
+            problems.append(Problem(row.line, "nip_twice", f"{seen[row.nip].line}"))
+        else:
+            seen[row.nip] = row
 
 
 def check_rw_claims(rows: list[RosterRow], problems: list[Problem]) -> None:

@@ -67,7 +67,7 @@ def open_ticket(ctx: Ctx, citizen: Citizen, draft: Draft) -> Ticket:
     place = ctx.db.get(RW, draft.rw_id, options=RW_GRAPH)
     if place is None:
         raise TicketError("rw_unknown")
-    officer = route_officer(place, ctx.today)
+    officer = route_officer(ctx.db, place, ctx.today)
     history = [StatusChange(ctx.now, TicketStatus.NEW.value)]
     sla = sla_of(ctx.settings, draft.service.value)
     ticket = Ticket(service=draft.service, status=TicketStatus.NEW, citizen=citizen, rw=place,
@@ -194,7 +194,7 @@ def transfer(ctx: Ctx, officer: Staff, ticket: Ticket, target: RW) -> Staff | No
     _own_open(officer, ticket)
     if target.id == ticket.rw_id:
         raise TicketError("same_rw", ticket.id)
-    new_officer = route_officer(target, ctx.today)
+    new_officer = route_officer(ctx.db, target, ctx.today)
     old_label = ticket.rw.label
     ticket.rw, ticket.officer = target, new_officer
     ctx.db.flush()

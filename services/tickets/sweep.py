@@ -9,7 +9,9 @@ sweeps at once, or the same sweep twice, record and send nothing twice.
 
 The sweep is a list of steps, each `step(rt, now, result)`: another one (e.g. the ledger's
 daily accrual, running `accrue_late_days(Ctx(db, now, rt), now)` in its own transaction)
-is one more entry in `STEPS` plus a count field on `SweepResult`.
+is one more entry in `STEPS` plus a count field on `SweepResult`. Leaves whose first
+working minute has come are claimed the same way (`ix_staff_leave_pending`), one leave and
+all its handovers per transaction.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Ticket
+from models import Leave, Ticket
+from models.leave import PENDING
 from models.ticket import index_predicate
 from services.core.context import Ctx
 from services.core.db import is_sqlite
@@ -32,6 +36,7 @@ from services.core.texts import format_instant
 from services.ledger.entries import accrue_late_days
 from services.tickets.breaches import record_breach
 from services.tickets.events import record_event
+from services.tickets.leave_start import begin_leave
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ class SweepResult:
     reminded: int = 0
     reminders_skipped: int = 0   # overdue or unassigned by the time the sweep saw them
     late_days: int = 0           # ledger entries for further late working days
+    leaves_started: int = 0      # leaves whose first working minute came: tickets handed over
     contended: int = 0           # another sweep (or a user) had the ticket: nothing done
     failed: int = 0              # an error on one ticket; the next sweep retries it
 
@@ -65,20 +71,27 @@ def due_for_reminder(now: datetime) -> Select:
             .order_by(Ticket.reminder_at))
 
 
-Action = Callable[[Ctx, Ticket], str]   # returns the SweepResult field to count
+def due_leaves(now: datetime) -> Select:
+    """Ids of leaves whose first working minute has come, not yet applied nor ended."""
+    return (select(Leave.id).where(text(PENDING), Leave.takes_effect_at <= now)
+            .order_by(Leave.takes_effect_at))
 
 
-def _claim(rt: Runtime, candidates: Select, ticket_id: int) -> Select:
-    # Re-check the candidate query's own conditions for this one ticket, under a lock.
-    query = select(Ticket).where(Ticket.id == ticket_id, candidates.whereclause)
+Action = Callable[[Ctx, Any], str]   # (ctx, claimed row) → the SweepResult field to count
+
+
+def _claim(rt: Runtime, candidates: Select, row_id: int) -> Select:
+    # Re-check the candidate query's own conditions for this one row, under a lock.
+    entity = candidates.column_descriptions[0]["entity"]      # Ticket or Leave
+    query = select(entity).where(entity.id == row_id, candidates.whereclause)
     if not is_sqlite(rt.engine):  # SQLite's BEGIN IMMEDIATE already serialises writers
-        query = query.with_for_update(skip_locked=True, of=Ticket)
+        query = query.with_for_update(skip_locked=True, of=entity)
     return query
 
 
 def handle_one(rt: Runtime, now: datetime, candidates: Select, ticket_id: int,
                action: Action) -> str:
-    """Apply `action` to one listed ticket in its own transaction, if it is still due."""
+    """Apply `action` to one listed ticket (or leave) in its own transaction, if still due."""
     try:
         with rt.transaction() as db:
             ticket = db.scalar(_claim(rt, candidates, ticket_id))
@@ -140,6 +153,11 @@ def sweep_reminders(rt: Runtime, now: datetime, result: SweepResult) -> None:
     _for_each_due(rt, now, due_for_reminder(now), remind_officer, result)
 
 
+def sweep_leaves(rt: Runtime, now: datetime, result: SweepResult) -> None:
+    """Hand over the open tickets of every officer whose leave's first working minute came."""
+    _for_each_due(rt, now, due_leaves(now), begin_leave, result)
+
+
 def sweep_late_days(rt: Runtime, now: datetime, result: SweepResult) -> None:
     """Add the 2 % ledger entry for each further working day a breached ticket stays open."""
     result.late_days += accrue_late_days(rt, now)
@@ -147,8 +165,9 @@ def sweep_late_days(rt: Runtime, now: datetime, result: SweepResult) -> None:
 
 Step = Callable[[Runtime, datetime, SweepResult], None]
 
-# Breaches first: a ticket found already overdue gets its breach, not a stale reminder.
-STEPS: list[Step] = [sweep_breaches, sweep_reminders, sweep_late_days]
+# Leaves first: a ticket whose deadline falls in its officer's leave is the backup's by
+# then. Breaches next: a ticket found already overdue gets its breach, not a stale reminder.
+STEPS: list[Step] = [sweep_leaves, sweep_breaches, sweep_reminders, sweep_late_days]
 
 
 def sweep(rt: Runtime, now: datetime) -> SweepResult:
@@ -156,6 +175,6 @@ def sweep(rt: Runtime, now: datetime) -> SweepResult:
     result = SweepResult()
     for step in STEPS:
         step(rt, now, result)
-    if result.breached or result.reminded or result.failed:
+    if result.breached or result.reminded or result.failed or result.leaves_started:
         log.info("sweep at %s: %s", now.isoformat(), result.as_dict())
     return result

@@ -7,7 +7,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from models import Breach, Message, Staff
+from models import Breach, Leave, Message, Staff, Ticket
+from services.core.context import Ctx
+from services.leave.booking import set_leave
 from tests.support.clock import wib
 from tests.support.dashboard import (
     CAMAT_WONOKROMO,
@@ -36,6 +38,12 @@ ROUTES = [
     ("GET", "/dashboard/report?month=2026-11", "dashboard.report", "Siti Rahmawati"),
     ("GET", "/dashboard/report.csv?month=2026-11", "dashboard.report_download",
      "Siti Rahmawati"),
+    ("GET", "/dashboard/daily?date=2026-11-24", "staff.daily", "Siti Rahmawati"),
+    ("GET", "/dashboard/daily.csv?date=2026-11-24", "staff.daily_download", "Siti Rahmawati"),
+    ("GET", "/dashboard/daily.json?date=2026-11-24", "staff.daily_export", "Siti Rahmawati"),
+    ("POST", "/dashboard/officers/{siti}/leave", "staff.leave_set", None),
+    ("POST", "/dashboard/leave/{leave}/end", "staff.leave_end", None),
+    ("POST", "/dashboard/tickets/1/assign", "staff.ticket_assign", None),
 ]
 PUBLIC = {"login.page", "login.confirm", "login.redeem", "login.logout"}
 
@@ -71,6 +79,44 @@ def _excused(rt) -> bool:
         return db.scalar(select(Breach.excused_at).where(Breach.ticket_id == 1)) is not None
 
 
+def _staff_id(rt, name: str) -> int:
+    with rt.sessions() as db:
+        return db.scalar(select(Staff.id).where(Staff.name == name))
+
+
+def _a_leave(rt) -> int:
+    with rt.transaction() as db:
+        siti = db.get(Staff, _staff_id(rt, "Siti Rahmawati"))
+        ctx = Ctx(db, rt.now(), rt)
+        return set_leave(ctx, siti, ctx.today, ctx.today, "", by=siti, source="chat").id
+
+
+def _leave_rows(rt) -> list[tuple]:
+    with rt.sessions() as db:
+        return [(leave.id, leave.cancelled_at) for leave in db.scalars(select(Leave))]
+
+
+def _holder(rt) -> int | None:
+    with rt.sessions() as db:
+        return db.get(Ticket, 1).officer_id
+
+
+# Each POST: (prepare → path fields and form, changed? after the request)
+POSTS = {
+    "dashboard.excuse": (lambda rt: ({}, {"reason": "banjir"}), _excused),
+    "staff.leave_set": (
+        lambda rt: ({"siti": _staff_id(rt, "Siti Rahmawati")},
+                    {"starts_on": "2026-11-25", "ends_on": "2026-11-26"}),
+        lambda rt: bool(_leave_rows(rt))),
+    "staff.leave_end": (
+        lambda rt: ({"leave": _a_leave(rt)}, {}),
+        lambda rt: _leave_rows(rt)[0][1] is not None),
+    "staff.ticket_assign": (
+        lambda rt: ({}, {"officer_id": str(_staff_id(rt, "Dewi Lestari"))}),
+        lambda rt: _holder(rt) == _staff_id(rt, "Dewi Lestari")),
+}
+
+
 def _messages(rt) -> int:
     with rt.sessions() as db:
         return db.scalar(select(func.count()).select_from(Message))
@@ -84,15 +130,18 @@ def test_dashboard_cell(client, rt, ticket_one, who, route):
     method, path, _endpoint, marker = route
     _visit(client, rt, who)
     if method == "POST":
+        prepare, changed = POSTS[route[2]]
+        fields, form = prepare(rt)
         signed_in = who in IN_SCOPE | OUT_OF_SCOPE
         token = csrf_of(client.get("/dashboard")) if signed_in else None
         messages = _messages(rt)
-        response = client.post(path, data={"reason": "banjir", "csrf_token": token or "none"})
+        response = client.post(path.format(**fields),
+                               data={**form, "csrf_token": token or "none"})
         if who in IN_SCOPE:
-            assert response.status_code == 302 and _excused(rt)
+            assert response.status_code in (302, 303) and changed(rt)
         else:
             assert response.status_code == (404 if who in OUT_OF_SCOPE else 400)
-            assert not _excused(rt) and _messages(rt) == messages
+            assert not changed(rt) and _messages(rt) == messages
         return
     response = client.get(path)
     body = response.get_data(as_text=True)

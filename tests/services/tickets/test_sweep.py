@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -16,12 +15,14 @@ from services.tickets.sweep import (
     breach_ticket,
     due_for_breach,
     due_for_reminder,
+    due_leaves,
     handle_one,
     remind_officer,
     sweep,
 )
 from tests.support.clock import wib
 from tests.support.sla_tickets import LURAH_KETINTANG, SITI, open_ktp
+from tests.support.threads import at_once
 
 
 def _messages(rt, kind: str) -> list[tuple[str, str]]:
@@ -127,21 +128,7 @@ def test_a_paused_ticket_is_not_breached_and_resumes_with_a_new_deadline(rt, clo
 
 def test_two_sweeps_at_once_record_and_send_each_breach_once(rt, clock, roster):
     numbers = [open_ktp(rt, clock, wib(2026, 11, 23, 10, 0)) for _ in range(30)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(sweep(rt, wib(2026, 11, 24, 10, 0)))
-        except Exception as exc:  # surfaced below; a thread cannot fail the test itself
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results, errors = at_once(lambda: sweep(rt, wib(2026, 11, 24, 10, 0)))
     assert errors == []
     assert sum(r.breached for r in results) == 30
     assert sorted(_breaches(rt)) == numbers
@@ -205,11 +192,13 @@ def _plan(rt, statement, hide: tuple[str, ...] = ()) -> str:
 
 
 @pytest.mark.parametrize("query, index", [(due_for_breach, "ix_ticket_due"),
-                                          (due_for_reminder, "ix_ticket_remind")])
+                                          (due_for_reminder, "ix_ticket_remind"),
+                                          (due_leaves, "ix_staff_leave_pending")])
 def test_candidates_are_read_from_the_partial_index_not_the_table(rt, query, index):
     plan = _plan(rt, query(wib(2026, 11, 24, 10, 0)))
     assert index in plan, plan
-    assert "SCAN ticket" not in plan and "Seq Scan" not in plan, plan
+    assert "SCAN ticket" not in plan and "SCAN staff_leave" not in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_late_day_accrual_reads_its_partial_index(rt):
