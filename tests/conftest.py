@@ -59,7 +59,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def overrides(database_url, clock) -> dict:
+def overrides(database_url, clock, tmp_path) -> dict:
     """Settings for the app under test; a test may add to them before using `app`."""
     return {
         "IGNORE_ENVIRONMENT": True,
@@ -68,6 +68,8 @@ def overrides(database_url, clock) -> dict:
         "MESSAGING_TRANSPORT": "console",
         "PUBLIC_BASE_URL": "http://localhost",
         "OUTBOX_SENDER_THREAD": False,
+        "MEDIA_FETCH_THREAD": False,
+        "MEDIA_DIR": str(tmp_path / "media"),
         "CLOCK": clock,
     }
 
