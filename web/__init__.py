@@ -1,4 +1,4 @@
-"""HTTP doors other than WhatsApp: health, dashboard, simulator."""
+"""HTTP doors other than WhatsApp: health, dashboard, media, simulator."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from services.core.runtime import Runtime
 
 
 def register_web(app: Flask, runtime: Runtime) -> None:
-    """Attach the dashboard, login, health, home and simulator blueprints.
+    """Attach the dashboard, login, health, home, media and simulator blueprints.
 
     The simulator exists only with the console transport: with Twilio its routes are
     never registered, so they answer 404.
@@ -18,12 +18,16 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     from web.health import bp as health_bp
     from web.home import bp as home_bp
     from web.login import bp as login_bp
+    from web.media import board as media_board_bp
+    from web.media import links as media_links_bp
 
     register_filters(app, runtime)
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(login_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(media_links_bp)
+    app.register_blueprint(media_board_bp)
     if runtime.settings.transport == "console":
         from web.simulator import bp as simulator_bp
 
