@@ -14,7 +14,7 @@ from services.core.db import make_engine
 from tests.support.clock import wib
 from tests.support.databases import migrated_pg_schema, pg_admin_url, truncate_all
 from tests.support.files import SAMPLE_ROSTER
-from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint
+from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint, twilio_server_settings
 
 
 @pytest.fixture(scope="session")
@@ -95,12 +95,16 @@ def fake_twilio_server(clock):
 
 @pytest.fixture
 def app(request, overrides):
-    """The app; tests marked `twilio` get the Twilio transport and signed webhooks."""
+    """The app; tests marked `twilio` get the Twilio transport and signed webhooks, those
+    marked `twilio_server` the same against the fake Twilio over real HTTP."""
     from wsgi import create_app
 
     if request.node.get_closest_marker("twilio"):
         request.getfixturevalue("fake_twilio")
         overrides = {**overrides, **TWILIO_SETTINGS}
+    elif request.node.get_closest_marker("twilio_server"):
+        server = request.getfixturevalue("fake_twilio_server")
+        overrides = {**overrides, **twilio_server_settings(server)}
     application = create_app(overrides)
     application.config["TESTING"] = True
     yield application

@@ -8,14 +8,11 @@ import pytest
 from services.media.files import digest, has_file
 from services.media.links import media_path
 from tests.support.media import JPEG, JPEG_2, PNG, SITI, MediaChat
-from tests.support.whatsapp import twilio_server_settings
 
 LATER_CITIZEN = "+6285700000002"
 
 
-@pytest.fixture
-def overrides(overrides, fake_twilio_server):
-    return {**overrides, **twilio_server_settings(fake_twilio_server)}
+pytestmark = pytest.mark.twilio_server
 
 
 @pytest.fixture

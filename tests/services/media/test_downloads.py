@@ -12,12 +12,8 @@ from services.media.files import path_of
 from services.media.kinds import MAX_BYTES
 from tests.support.fake_twilio_server import FakeTwilioServer
 from tests.support.media import HTML, JPEG, PDF, PNG, SITI, WARGA, MediaChat
-from tests.support.whatsapp import twilio_server_settings
 
-
-@pytest.fixture
-def overrides(overrides, fake_twilio_server):
-    return {**overrides, **twilio_server_settings(fake_twilio_server)}
+pytestmark = pytest.mark.twilio_server
 
 
 @pytest.fixture

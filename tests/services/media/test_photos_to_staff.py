@@ -12,15 +12,13 @@ from sqlalchemy import select
 from models import Message, Ticket
 from services.media.links import media_token
 from tests.support.media import HTML, JPEG, JPEG_2, PDF, SITI, WARGA, MediaChat
-from tests.support.whatsapp import PUBLIC_BASE_URL, twilio_server_settings
+from tests.support.whatsapp import PUBLIC_BASE_URL
 
 AGUS = "+6281200000102"          # backup of Ketintang RW 1-3
 BAMBANG = "+6281200000201"       # officer of Jagir
 
 
-@pytest.fixture
-def overrides(overrides, fake_twilio_server):
-    return {**overrides, **twilio_server_settings(fake_twilio_server)}
+pytestmark = pytest.mark.twilio_server
 
 
 @pytest.fixture
