@@ -39,7 +39,10 @@ class FetchError(Exception):
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:   # e.g. a malformed IPv6 host: not a URL we fetch
+        return None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
         return None
@@ -90,7 +93,10 @@ def download(settings: Settings, url: str) -> bytes:
 
 def media_sids(url: str) -> tuple[str, str, str] | None:
     """(account, message, media) SIDs of a Twilio media URL, else None."""
-    found = MEDIA_PATH.match(urlsplit(url).path)
+    try:
+        found = MEDIA_PATH.match(urlsplit(url).path)
+    except ValueError:
+        return None
     return (found.group(1), found.group(2), found.group(3)) if found else None
 
 
