@@ -50,6 +50,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["layanan"] = runtime
     if settings.outbox_sender_thread:
         _start_sender(runtime)
+    if settings.media_fetch_thread:
+        _start_media_fetcher(runtime)
     register_web(app, runtime)
     register_bot(app)
     register_commands(app)
@@ -68,6 +70,21 @@ def _start_sender(runtime) -> None:
     sender = OutboxSender(runtime, runtime.transport)
     runtime.on_outbox_commit(sender.wake)
     runtime.on_close(sender.stop)
+
+
+def _start_media_fetcher(runtime) -> None:
+    """Downloads of inbound media in this process: woken after each commit that stored
+    media, polling for retries, and started at once when serving (catching up on what
+    waited while the service was down)."""
+    from services.core.background import WakeableLoop
+    from services.media.kinds import WAKE_TOPIC
+    from services.media.worker import fetch_due_media
+
+    fetcher = WakeableLoop("media-fetcher", lambda: fetch_due_media(runtime))
+    runtime.on_commit_of(WAKE_TOPIC, fetcher.wake)
+    runtime.on_close(fetcher.stop)
+    if _serving():
+        fetcher.wake()
 
 
 def _serving() -> bool:

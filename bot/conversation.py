@@ -6,7 +6,6 @@ from bot import citizen_chat, staff_chat
 from services.core.context import Turn
 from services.people.directory import staff_by_phone
 
-ALLOWED_MEDIA = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 BODY_LIMIT = 1600
 
 
@@ -16,8 +15,9 @@ def handle_message(turn: Turn) -> None:
     if len(msg.body) > BODY_LIMIT:
         turn.reply("too_long", limit=BODY_LIMIT)
         return
-    if any(m["content_type"] not in ALLOWED_MEDIA for m in msg.media):
-        turn.reply("media_unsupported")
+    refused = [m["refused"] for m in msg.media if m.get("refused")]
+    if refused:   # a type, size or host the media store refused as the message arrived
+        turn.reply("media_unsupported", reason="size" if "size" in refused else "type")
         return
     staff = staff_by_phone(turn.db, msg.phone)
     if staff is not None:

@@ -86,7 +86,7 @@ def _officer(turn: Turn, officer: Staff, command: Command) -> None:
         _score(turn, officer, command)
     elif quoted is not None and (turn.inbound.body.strip() or turn.inbound.media):
         ticket = get_ticket(turn, quoted)
-        relay_to_citizen(turn, officer, ticket, turn.inbound.body.strip())
+        relay_to_citizen(turn, officer, ticket, turn.inbound.body.strip(), turn.inbound.media)
         turn.reply("officer_relayed", ticket=ticket, ticket_id=ticket.id)
     else:
         turn.reply("officer_help", officer=officer)

@@ -9,6 +9,7 @@ from models.lease import SchedulerLease
 from models.leave import Leave
 from models.ledger import LedgerEntry
 from models.login_token import LoginToken
+from models.media import Media, MediaRole, MediaStatus
 from models.message import Direction, InStatus, Message, OutStatus
 from models.month_close import MonthClose
 from models.officer_month import OfficerMonth
@@ -28,9 +29,9 @@ from models.ticket_event import TicketEvent
 
 __all__ = [
     "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
-    "InStatus", "Message", "OutStatus", "DigestSent", "LoginToken", "MonthClose",
-    "OfficerMonth", "SchedulerLease", "Leave", "StaffEvent", "RW", "Kecamatan", "Kelurahan",
-    "Role", "Staff",
+    "InStatus", "Media", "MediaRole", "MediaStatus", "Message", "OutStatus", "DigestSent",
+    "LoginToken", "MonthClose", "OfficerMonth", "SchedulerLease", "Leave", "StaffEvent", "RW",
+    "Kecamatan", "Kelurahan", "Role", "Staff",
     "CLOSED_BY_OFFICER", "FINAL_STATUSES", "OPEN_STATUSES", "RUNNING_STATUSES", "Service",
     "Ticket", "TicketStatus", "TicketEvent",
 ]

@@ -31,6 +31,8 @@ class OutStatus(enum.StrEnum):
     READ = "read"
     FAILED = "failed"
     UNDELIVERED = "undelivered"
+    HELD = "held"          # a photo waiting for its download, or for the recipient's window
+    DROPPED = "dropped"    # a held photo that will never go (refused, failed, ticket closed)
 
 
 class InStatus(enum.StrEnum):
@@ -42,6 +44,7 @@ class InStatus(enum.StrEnum):
 
 # The outbox is the unsent part of this table; its indexes cover only that part.
 _UNSENT = "direction = 'out' AND status IN ('pending', 'sending')"
+_HELD = "status = 'held'"
 
 
 class Message(Base):
@@ -54,6 +57,7 @@ class Message(Base):
         Index("ix_message_phone_time", "phone", "direction", "created_at"),
         Index("ix_message_ticket", "ticket_id"),
         Index("ix_message_in_reply_to", "in_reply_to_id"),
+        Index("ix_message_held", "id", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

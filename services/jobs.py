@@ -22,6 +22,7 @@ from services.channel.delivery import deliver_due, worker_id
 from services.core.clock import Clock
 from services.core.lease import acquire_lease, release_lease
 from services.core.runtime import Runtime
+from services.media.worker import fetch_due_media
 from services.reports.digest import daily_digest_job
 from services.reports.month_close import month_close_job
 from services.tickets.sweep import sweep
@@ -69,6 +70,8 @@ def deliver_outbox(rt: Runtime) -> object:
 JOBS: list[Job] = [
     Job("sla-sweep", run_sweep, every(minutes=1)),
     Job("outbox-deliver", deliver_outbox, every(seconds=10)),
+    # Downloads and deletions at Twilio, held photos; a web process also runs them at once.
+    Job("media-fetch", fetch_due_media, every(seconds=30)),
     # 07:00 WIB; the later runs only catch up after downtime (once per supervisor per date).
     Job("daily-digest", daily_digest_job, cron(hour="7-15", minute="*/15")),
     # The 1st of each month: freeze the month that ended (later runs that day are no-ops).

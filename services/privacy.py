@@ -6,6 +6,8 @@ What a purge removes, for tickets closed (resolved, rejected, cancelled) before 
 - message bodies, attachments, locations and profile names of every message about such a
   ticket, and of every other message older than the cutoff that is not about a ticket still
   holding personal data (requests are typed in chat: the NIK lives in those bodies too);
+- the stored photos and documents of such tickets (and those of no ticket, received before
+  the cutoff): their files under MEDIA_DIR go, unless a kept ticket holds the same file;
 - conversation drafts untouched since before the cutoff;
 - the citizen's phone number and profile name, replaced by `anon-<id>` on the citizen and on
   their messages, once none of their tickets still holds personal data (so none is open)
@@ -14,9 +16,10 @@ What a purge removes, for tickets closed (resolved, rejected, cancelled) before 
 What it keeps: every ticket row (service, RW, officer, times, status, rating), the
 append-only event log, breaches, the allowance ledger and month closes — so monthly
 reports and `report verify` give the same answers before and after. Staff data is the
-roster's business and is kept. Media stored at Twilio is not deleted here (Twilio's own
-retention applies). Events hold no citizen text; staff-written reasons (TOLAK, MAAFKAN)
-stay, being the audit trail. Running it again changes nothing more.
+roster's business and is kept. Twilio's copy of a media item is deleted once it is stored
+(MEDIA_DELETE_AT_TWILIO); one still there when purged is deleted by the media job. Events
+hold no citizen text; staff-written reasons (TOLAK, MAAFKAN) stay, being the audit trail.
+Running it again changes nothing more.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from models import FINAL_STATUSES, Citizen, Conversation, Message, Ticket
-from services.core.runtime import Runtime
+from models import FINAL_STATUSES, Citizen, Conversation, Media, MediaStatus, Message, Ticket
+from services.core.runtime import Runtime, wake_after_commit
+from services.media.files import remove_file
+from services.media.kinds import WAKE_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,8 @@ class PurgeResult:
     messages: int = 0
     conversations: int = 0
     citizens: int = 0
+    media: int = 0
+    files: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts by name."""
@@ -94,6 +101,15 @@ def _purgeable_messages(cutoff: datetime):
             and_(Message.ticket_id.is_(None), Message.created_at < cutoff)))
 
 
+def _purgeable_media(cutoff: datetime):
+    ticket = aliased(Ticket)
+    about_kept = exists().where(ticket.id == Media.ticket_id, _keeps_data(ticket, cutoff))
+    return select(Media.id).where(
+        Media.status != MediaStatus.PURGED.value,
+        or_(and_(Media.ticket_id.is_not(None), ~about_kept),
+            and_(Media.ticket_id.is_(None), Media.created_at < cutoff)))
+
+
 def _anonymisable_citizens(cutoff: datetime):
     ticket = aliased(Ticket)
     keeps_data = exists().where(ticket.citizen_id == Citizen.id, _keeps_data(ticket, cutoff))
@@ -119,6 +135,29 @@ def _purge_messages(db: Session, ids: list[int]) -> None:
     db.execute(update(Message).where(Message.id.in_(ids)).values(
         body=None, media=[], latitude=None, longitude=None, profile_name=None,
         content_variables=None))
+
+
+def _purge_media(db: Session, ids: list[int], delete_at_twilio: bool, now: datetime) -> set[str]:
+    """Mark the items purged; the hashes of their files (removed once unreferenced)."""
+    hashes = set()
+    for media in db.scalars(select(Media).where(Media.id.in_(ids))):
+        if media.sha256:
+            hashes.add(media.sha256)
+        media.status, media.sha256, media.size = MediaStatus.PURGED.value, None, None
+        media.claimed_by = media.claimed_until = None
+        # A copy Twilio still holds (never downloaded, or its deletion failed) goes too.
+        media.next_attempt_at = now if media.source_url and delete_at_twilio else None
+        if media.next_attempt_at is not None:
+            wake_after_commit(db, WAKE_TOPIC)
+    return hashes
+
+
+def _remove_unreferenced(rt: Runtime, hashes: set[str]) -> int:
+    """Delete the files no item left unpurged still names (a kept ticket keeps its file)."""
+    with rt.sessions() as db:
+        kept = set(db.scalars(select(Media.sha256).where(Media.sha256.in_(hashes)))) \
+            if hashes else set()
+    return sum(remove_file(rt.settings, sha) for sha in sorted(hashes - kept))
 
 
 def _anonymise_citizens(db: Session, ids: list[int], cutoff: datetime) -> None:
@@ -147,6 +186,8 @@ def purge_personal_data(rt: Runtime, older_than: timedelta, *, now: datetime | N
                                              .where(Conversation.updated_at < cutoff))
             result.citizens = db.scalar(select(func.count()).select_from(
                 _anonymisable_citizens(cutoff).subquery()))
+            result.media = db.scalar(select(func.count()).select_from(
+                _purgeable_media(cutoff).subquery()))
         return result
     for ids in ticket_batches:   # short transactions: the bot keeps answering meanwhile
         with rt.transaction() as db:
@@ -155,6 +196,12 @@ def purge_personal_data(rt: Runtime, older_than: timedelta, *, now: datetime | N
         with rt.transaction() as db:
             _purge_messages(db, ids)
         result.messages += len(ids)
+    hashes: set[str] = set()
+    for ids in _batches(rt, _purgeable_media(cutoff)):
+        with rt.transaction() as db:
+            hashes |= _purge_media(db, ids, rt.settings.media_delete_at_twilio, now)
+        result.media += len(ids)
+    result.files = _remove_unreferenced(rt, hashes)
     with rt.transaction() as db:
         result.conversations = db.execute(
             delete(Conversation).where(Conversation.updated_at < cutoff)).rowcount

@@ -14,7 +14,7 @@ from services.core.db import make_engine
 from tests.support.clock import wib
 from tests.support.databases import migrated_pg_schema, pg_admin_url, truncate_all
 from tests.support.files import SAMPLE_ROSTER
-from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint
+from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint, twilio_server_settings
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +59,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def overrides(database_url, clock) -> dict:
+def overrides(database_url, clock, tmp_path) -> dict:
     """Settings for the app under test; a test may add to them before using `app`."""
     return {
         "IGNORE_ENVIRONMENT": True,
@@ -68,6 +68,8 @@ def overrides(database_url, clock) -> dict:
         "MESSAGING_TRANSPORT": "console",
         "PUBLIC_BASE_URL": "http://localhost",
         "OUTBOX_SENDER_THREAD": False,
+        "MEDIA_FETCH_THREAD": False,
+        "MEDIA_DIR": str(tmp_path / "media"),
         "CLOCK": clock,
     }
 
@@ -93,12 +95,16 @@ def fake_twilio_server(clock):
 
 @pytest.fixture
 def app(request, overrides):
-    """The app; tests marked `twilio` get the Twilio transport and signed webhooks."""
+    """The app; tests marked `twilio` get the Twilio transport and signed webhooks, those
+    marked `twilio_server` the same against the fake Twilio over real HTTP."""
     from wsgi import create_app
 
     if request.node.get_closest_marker("twilio"):
         request.getfixturevalue("fake_twilio")
         overrides = {**overrides, **TWILIO_SETTINGS}
+    elif request.node.get_closest_marker("twilio_server"):
+        server = request.getfixturevalue("fake_twilio_server")
+        overrides = {**overrides, **twilio_server_settings(server)}
     application = create_app(overrides)
     application.config["TESTING"] = True
     yield application

@@ -1,4 +1,4 @@
-"""HTTP doors other than WhatsApp: health, dashboard, simulator."""
+"""HTTP doors other than WhatsApp: health, dashboard, media, simulator."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from services.core.runtime import Runtime
 
 
 def register_web(app: Flask, runtime: Runtime) -> None:
-    """Attach the dashboard, login, health, home and simulator blueprints, the error pages,
-    the security headers of every response and the masking of tokens in request logs.
+    """Attach the dashboard, login, health, home, media and simulator blueprints, the error
+    pages, the security headers of every response and the masking of tokens in request logs.
 
     The simulator exists only with the console transport: with Twilio its routes are
     never registered, so they answer 404.
@@ -21,6 +21,8 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     from web.health import bp as health_bp
     from web.home import bp as home_bp
     from web.login import bp as login_bp
+    from web.media import board as media_board_bp
+    from web.media import links as media_links_bp
     from web.request_log import mask_request_logs
     from web.staff_pages import bp as staff_bp
 
@@ -33,6 +35,8 @@ def register_web(app: Flask, runtime: Runtime) -> None:
     app.register_blueprint(login_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(media_links_bp)
+    app.register_blueprint(media_board_bp)
     if runtime.settings.transport == "console":
         from web.simulator import bp as simulator_bp
 

@@ -23,11 +23,15 @@ from services.channel.simulator import (
     simulate_inbound,
     simulator_people,
 )
+from services.media.intake import accept_upload
+from services.media.kinds import MAX_BYTES
 from services.people.phones import PhoneError
 from web.guard import csrf_ok, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 MAX_BODY = 4000   # longer than WhatsApp allows, so the bot's own limit can be tried
+# Larger than the store takes, so a too-large photo meets the bot's own polite refusal.
+MAX_UPLOAD = 4 * MAX_BYTES
 
 
 def _loopback_address(text: str) -> bool:
@@ -67,6 +71,7 @@ def _local_only():
         abort(404)
     if request.method == "POST" and not _same_origin():
         return jsonify(error="origin"), 403
+    request.max_content_length = MAX_UPLOAD
     return None
 
 
@@ -91,18 +96,20 @@ def send():
     """Receive one message from the page as if WhatsApp delivered it."""
     if not csrf_ok():
         return jsonify(error="csrf"), 400
-    data = request.get_json(silent=True)
+    data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict):
         return jsonify(error="json"), 400
     body = str(data.get("body") or "")[:MAX_BODY]
-    media_url = str(data.get("media_url") or "")[:500]
+    photo = request.files.get("photo")
+    media = [accept_upload(runtime().settings, photo.read(), photo.mimetype or "")] \
+        if photo is not None and photo.filename else []
     latitude, longitude = _number(data.get("latitude")), _number(data.get("longitude"))
-    if not (body.strip() or media_url or (latitude is not None and longitude is not None)):
+    if not (body.strip() or media or (latitude is not None and longitude is not None)):
         return jsonify(error="empty"), 400
     try:
         outcome = simulate_inbound(
             runtime(), runtime().handler, str(data.get("phone") or ""), body,
-            media_url=media_url, latitude=latitude, longitude=longitude,
+            media=media, latitude=latitude, longitude=longitude,
             replied_sid=str(data.get("replied_sid") or "")[:64] or None,
             profile_name=str(data.get("name") or "") or None)
     except PhoneError:

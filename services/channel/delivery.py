@@ -14,6 +14,8 @@ from models import Direction, Message, OutStatus
 from services.core.db import is_sqlite
 from services.core.runtime import Runtime
 from services.core.transport import Outgoing, SendResult, Transport, TransportError
+from services.media.catalogue import media_ids
+from services.media.links import media_url
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +83,12 @@ def _backoff(rt: Runtime, attempts: int) -> timedelta:
 
 
 def _outgoing(rt: Runtime, row: Message) -> Outgoing:
+    # Signed at send time: Twilio fetches the file now, the link expires later.
+    links = tuple(media_url(rt.settings, i, rt.now()) for i in media_ids(row.media or []))
     return Outgoing(to=row.phone, body=row.body or "", content_sid=row.content_sid,
                     content_variables=row.content_variables,
-                    status_callback=f"{rt.settings.public_base_url}/whatsapp/status")
+                    status_callback=f"{rt.settings.public_base_url}/whatsapp/status",
+                    media_urls=links)
 
 
 def _finish(rt: Runtime, row: Message, worker: str, values: dict) -> bool:

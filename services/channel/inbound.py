@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Direction, InStatus, Message
 from services.core.context import Handler, Turn
 from services.core.runtime import Runtime
+from services.media.intake import register_media
 from services.people.phones import mask_phone
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def _store(rt: Runtime, db: Session, msg: Inbound, status: InStatus) -> Turn:
                   status=status.value, created_at=rt.now())
     db.add(row)
     db.flush()  # unique MessageSid: a redelivery or a concurrent twin fails (or waits) here
+    register_media(db, rt.settings, row, row.created_at)
     return Turn(db=db, now=row.created_at, rt=rt, inbound=row)
 
 

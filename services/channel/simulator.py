@@ -19,10 +19,10 @@ from services.channel.inbound import Inbound, Outcome, receive_inbound
 from services.core.context import Handler
 from services.core.runtime import Runtime
 from services.core.texts import scope_label
+from services.media.catalogue import media_ids, media_links
 from services.people.phones import normalize_phone
 
 HISTORY = 150
-IMAGE_TYPES = {"png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -76,29 +76,24 @@ def balai_places(rt: Runtime) -> list[Balai]:
         return [Balai(rw.label, rw.latitude, rw.longitude) for rw in rows]
 
 
-def _media(url: str) -> list[dict[str, str]]:
-    url = url.strip()
-    if not url:
-        return []
-    extension = url.rsplit(".", 1)[-1].lower() if "." in url else ""
-    return [{"url": url, "content_type": IMAGE_TYPES.get(extension, "image/jpeg")}]
-
-
 def simulate_inbound(rt: Runtime, handler: Handler, phone: str, body: str, *,
-                     media_url: str = "", latitude: float | None = None,
+                     media: list[dict[str, Any]] | None = None, latitude: float | None = None,
                      longitude: float | None = None, replied_sid: str | None = None,
                      profile_name: str | None = None) -> Outcome:
-    """Receive a message as if WhatsApp delivered it (raises PhoneError on a bad number)."""
+    """Receive a message as if WhatsApp delivered it (raises PhoneError on a bad number);
+    `media` are items of files already given to the store (`accept_upload`)."""
     message = Inbound(sid="SMsim" + uuid.uuid4().hex, phone=normalize_phone(phone),
-                      body=body, media=_media(media_url), latitude=latitude,
+                      body=body, media=list(media or []), latitude=latitude,
                       longitude=longitude, replied_sid=replied_sid or None,
                       profile_name=(profile_name or "")[:120] or None)
     return receive_inbound(rt, message, handler)
 
 
-def _as_dict(row: Message, quoted: dict[str, str], zone) -> dict[str, Any]:
+def _as_dict(row: Message, quoted: dict[str, str], zone,
+             media: dict[int, dict[str, Any]]) -> dict[str, Any]:
     return {"id": row.id, "direction": row.direction, "body": row.body or "",
-            "media": [m.get("url", "") for m in row.media or []], "status": row.status,
+            "media": [media[i] for i in media_ids(row.media or []) if i in media],
+            "status": row.status,
             "sid": row.sid, "kind": row.kind,
             "location": ([row.latitude, row.longitude]
                          if row.latitude is not None and row.longitude is not None else None),
@@ -115,5 +110,7 @@ def conversation(rt: Runtime, phone: str, limit: int = HISTORY) -> list[dict[str
         sids = {r.replied_sid for r in rows if r.replied_sid}
         quoted = {sid: (body or "")[:80] for sid, body in db.execute(
             select(Message.sid, Message.body).where(Message.sid.in_(sids)))} if sids else {}
-        return [_as_dict(r, quoted, rt.settings.zone) for r in rows]
+        media = media_links(db, rt.settings, [i for r in rows for i in media_ids(r.media or [])],
+                            rt.now())
+        return [_as_dict(r, quoted, rt.settings.zone, media) for r in rows]
 

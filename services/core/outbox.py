@@ -39,6 +39,9 @@ class Envelope:
     ticket_id: int | None = None
     in_reply_to_id: int | None = None
     variables: dict[str, Any] | None = None
+    # Stored media items ({"id": …}) sent as MediaUrl with the last part; WhatsApp shows
+    # one per message, so whoever queues sends each in its own envelope.
+    media: tuple[dict[str, Any], ...] = ()
 
 
 def split_body(text: str, limit: int = BODY_LIMIT) -> list[str]:
@@ -100,9 +103,32 @@ def queue(db: Session, settings: Settings, now: datetime, env: Envelope) -> list
                     status=OutStatus.PENDING.value, ticket_id=env.ticket_id,
                     in_reply_to_id=env.in_reply_to_id, content_sid=content_sid,
                     content_variables=(env.variables or _default_variables(env.body))
-                    if content_sid else None,
+                    if content_sid else None, media=[],
                     attempts=0, next_attempt_at=now, created_at=now)
             for body in bodies]
+    if env.media and not content_sid:
+        rows[-1].media = [dict(item) for item in env.media]
     db.add_all(rows)
     db.info[_QUEUED] = True
+    return rows
+
+
+def hold(db: Session, now: datetime, env: Envelope) -> Message:
+    """Store a message that may not leave yet (its photo is still downloading, or the
+    recipient's window is closed); `requeue` sends it when it may."""
+    row = Message(direction=Direction.OUT.value, phone=env.to, body=env.body, kind=env.kind,
+                  status=OutStatus.HELD.value, ticket_id=env.ticket_id,
+                  in_reply_to_id=env.in_reply_to_id, media=[dict(m) for m in env.media],
+                  attempts=0, created_at=now)
+    db.add(row)
+    return row
+
+
+def requeue(db: Session, settings: Settings, now: datetime, held: Message) -> list[Message]:
+    """Send a held message now: queued afresh at the end of the recipient's queue (the
+    sender keeps one message per number in flight, in order), the placeholder removed."""
+    rows = queue(db, settings, now, Envelope(
+        to=held.phone, body=held.body or "", kind=held.kind, ticket_id=held.ticket_id,
+        in_reply_to_id=held.in_reply_to_id, media=tuple(held.media or ())))
+    db.delete(held)
     return rows

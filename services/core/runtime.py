@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_WAKE = "wake_after_commit"   # session.info: topics whose listeners run after the commit
+
+
+def wake_after_commit(db: Session, topic: str) -> None:
+    """Have `topic`'s listeners called once this session's transaction commits (a worker
+    woken to pick up rows it can only see after the commit)."""
+    db.info.setdefault(_WAKE, set()).add(topic)
+
 
 @dataclass
 class Runtime:
@@ -44,6 +52,7 @@ class Runtime:
     # the inbound path run every message through it (services never import `bot`).
     handler: Handler | None = None
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
+    commit_listeners: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
     stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -71,6 +80,10 @@ class Runtime:
         """Call `callback()` after any commit that queued outbound messages."""
         self.outbox_listeners.append(callback)
 
+    def on_commit_of(self, topic: str, callback: Callable[[], None]) -> None:
+        """Call `callback()` after any commit that asked to wake `topic`."""
+        self.commit_listeners.setdefault(topic, []).append(callback)
+
     def on_close(self, stop: Callable[[], None]) -> None:
         """Call `stop()` when the runtime closes (background threads started for it)."""
         self.stoppers.append(stop)
@@ -87,16 +100,19 @@ def _wire_outbox_wakeup(rt: Runtime) -> None:
     # the row durable, the sender is woken so the message leaves within a second.
     @event.listens_for(rt.sessions, "after_commit")
     def _after_commit(session: Session) -> None:
-        if take_queued_mark(session):
-            for callback in rt.outbox_listeners:
-                try:
-                    callback()
-                except Exception:  # a wake-up failure must never undo a commit
-                    log.exception("outbox wake-up failed")
+        callbacks = list(rt.outbox_listeners) if take_queued_mark(session) else []
+        for topic in sorted(session.info.pop(_WAKE, ())):
+            callbacks += rt.commit_listeners.get(topic, [])
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a wake-up failure must never undo a commit
+                log.exception("wake-up after commit failed")
 
     @event.listens_for(rt.sessions, "after_rollback")
     def _after_rollback(session: Session) -> None:
         take_queued_mark(session)
+        session.info.pop(_WAKE, None)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None,

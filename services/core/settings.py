@@ -56,6 +56,11 @@ class Settings:
     content_sids: Mapping[str, str] = field(default_factory=dict)
     validate_signatures: bool = True
     log_level: str = "INFO"
+    media_dir: Path = Path("instance/media")
+    media_delete_at_twilio: bool = True
+    media_link_hours: int = 24
+    media_fetch_attempts: int = 12
+    media_fetch_thread: bool = True
 
     @property
     def zone(self) -> ZoneInfo:
@@ -223,6 +228,11 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         validate_signatures=transport == "twilio"
         or _truthy(raw.get("VALIDATE_SIGNATURES", False)),
         log_level=str(raw.get("LOG_LEVEL") or "INFO").upper(),
+        media_dir=Path(str(raw.get("MEDIA_DIR") or instance_dir / "media")).resolve(),
+        media_delete_at_twilio=_truthy(raw.get("MEDIA_DELETE_AT_TWILIO", True)),
+        media_link_hours=_int(raw, "MEDIA_LINK_HOURS", 24, minimum=1),
+        media_fetch_attempts=_int(raw, "MEDIA_FETCH_ATTEMPTS", 12, minimum=1),
+        media_fetch_thread=_truthy(raw.get("MEDIA_FETCH_THREAD", True)),
     )
     _check_lease(settings)
     try:

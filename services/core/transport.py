@@ -30,6 +30,7 @@ class Outgoing:
     content_sid: str | None = None
     content_variables: dict[str, Any] | None = None
     status_callback: str | None = None
+    media_urls: tuple[str, ...] = ()        # what Twilio fetches and WhatsApp shows
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ class ConsoleTransport:
         sid = "SMconsole" + uuid.uuid4().hex[:23]
         with self._lock:
             self.sent.append((sid, message))
-        log.info("console → %s: %s", mask_phone(message.to),
-                 message.body.splitlines()[0][:80] if message.body else message.content_sid)
+        log.info("console → %s: %s%s", mask_phone(message.to),
+                 message.body.splitlines()[0][:80] if message.body else message.content_sid,
+                 f" [+{len(message.media_urls)} media]" if message.media_urls else "")
         return SendResult(sid=sid, status="logged")
 
     def find_sent(self, message: Outgoing, since: datetime,
@@ -98,21 +100,7 @@ class TwilioTransport:
     def client(self):
         with self._lock:
             if self._client is None:
-                from twilio.http.http_client import TwilioHttpClient
-                from twilio.rest import Client
-
-                # Both log each request's URL at INFO/DEBUG, and a Messages list query
-                # carries the recipient's number: personal data never goes to the logs.
-                for name in ("twilio.http_client", "urllib3.connectionpool"):
-                    logging.getLogger(name).setLevel(logging.WARNING)
-
-                client = Client(self.settings.twilio_account_sid,
-                                self.settings.twilio_auth_token,
-                                http_client=TwilioHttpClient(
-                                    timeout=self.settings.twilio_timeout_seconds))
-                if self.settings.twilio_api_base_url:
-                    client.api.base_url = self.settings.twilio_api_base_url
-                self._client = client
+                self._client = twilio_client(self.settings)
             return self._client
 
     def send(self, message: Outgoing) -> SendResult:
@@ -123,6 +111,8 @@ class TwilioTransport:
             kwargs["content_variables"] = json.dumps(message.content_variables or {})
         else:
             kwargs["body"] = message.body
+            if message.media_urls:
+                kwargs["media_url"] = list(message.media_urls)
         if message.status_callback:
             kwargs["status_callback"] = message.status_callback
         try:
@@ -145,6 +135,22 @@ class TwilioTransport:
             if item.sid not in known and same and created and created >= since:
                 return SendResult(sid=item.sid, status=item.status or "queued")
         return None
+
+
+def twilio_client(settings: Settings):
+    """A `twilio.rest.Client` for the account, pointed at TWILIO_API_BASE_URL when set."""
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    # Both log each request's URL at INFO/DEBUG, and a Messages list query carries the
+    # recipient's number (a media URL its account and message): never in the logs.
+    for name in ("twilio.http_client", "urllib3.connectionpool"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                    http_client=TwilioHttpClient(timeout=settings.twilio_timeout_seconds))
+    if settings.twilio_api_base_url:
+        client.api.base_url = settings.twilio_api_base_url
+    return client
 
 
 def _from_address(value: str) -> str:

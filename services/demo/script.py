@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from services.demo.cast import (
     ANSWERS,
@@ -26,6 +27,7 @@ from services.demo.cast import (
     make_citizen,
     seeded,
 )
+from services.demo.photos import demo_photo
 from services.demo.simulation import Sim, Story, TicketView
 
 # How a request ends, and how often (forced outcomes script the guaranteed scenes).
@@ -152,16 +154,15 @@ def _file(sim: Sim, book: Book, req: Request) -> Story:
         sim.say(citizen.phone, "BARU" if rng.random() < 0.3 else citizen.kk)
         yield _pause(rng)
     need = rng.choice(KK_NEEDS if req.service == "KK" else KTP_NEEDS)
-    photo = [_photo(book, "lampiran")] if rng.random() < 0.25 else []
+    photo = [_photo(sim, book, "lampiran")] if rng.random() < 0.25 else []
     sim.say(citizen.phone, need, media=photo)
     yield _pause(rng, 20, 60)
     sim.say(citizen.phone, rng.choice(("YA", "ya", "Ya")))
 
 
-def _photo(book: Book, kind: str) -> dict[str, str]:
+def _photo(sim: Sim, book: Book, kind: str) -> dict[str, Any]:
     book.scene("photos")
-    return {"url": f"https://demo.layanan-rw.invalid/{kind}/{book.scenes['photos']}.jpg",
-            "content_type": "image/jpeg"}
+    return demo_photo(sim.rt.settings, kind, book.scenes["photos"])
 
 
 def request_story(sim: Sim, book: Book, req: Request, on_filed=None) -> Story:
@@ -255,7 +256,7 @@ def _ask(sim: Sim, book: Book, req: Request, ticket: TicketView, officer: str) -
     sim.say(officer, f"TANYA {ticket.id} {rng.choice(QUESTIONS)}")
     book.scene("asked")
     yield timedelta(minutes=rng.randint(10, 300))
-    sim.say(req.citizen.phone, rng.choice(ANSWERS), media=[_photo(book, "jawaban")])
+    sim.say(req.citizen.phone, rng.choice(ANSWERS), media=[_photo(sim, book, "jawaban")])
 
 
 def _transfer(sim: Sim, book: Book, req: Request, ticket: TicketView,
@@ -291,7 +292,7 @@ def _close_time(sim: Sim, rng: random.Random, ticket: TicketView, late: bool) ->
 def _resolve(sim: Sim, book: Book, rng: random.Random, ticket: TicketView,
              officer: str) -> None:
     note = rng.choice(NOTES)
-    evidence = [_photo(book, "bukti")] if rng.random() < 0.3 else []
+    evidence = [_photo(sim, book, "bukti")] if rng.random() < 0.3 else []
     quoted = sim.bot_message_sid(officer, ticket.id) if rng.random() < 0.25 else None
     if quoted:
         sim.say(officer, f"SELESAI {note}".strip(), media=evidence, replied_sid=quoted)

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import RW, Citizen, Kelurahan, Staff, Ticket, TicketStatus
+from models import RW, Citizen, Kelurahan, MediaRole, Staff, Ticket, TicketStatus
 from models.ticket import OPEN_STATUSES, Service
 from services.channel.conversations import expect_rating
 from services.core.context import Ctx
 from services.ledger.entries import sync_ticket_ledger
 from services.ledger.tally import count_close, count_rating
+from services.media.catalogue import attach_media
+from services.media.outbound import send_media
 from services.people.directory import route_officer, supervisors_for
 from services.tickets.breaches import breach_if_due
 from services.tickets.deadlines import late_minutes, refresh_deadline, sla_of
@@ -60,6 +62,7 @@ def _tell_officer_new(ctx: Ctx, ticket: Ticket, transferred_from: str | None = N
     ctx.notify(ticket.officer.phone, "officer_new_ticket", kind="new_ticket", ticket_id=ticket.id,
                variables=variables_new_ticket(ctx, ticket), ticket=ticket,
                transferred_from=transferred_from)
+    send_media(ctx, ticket.officer.phone, ticket, ticket.media)
 
 
 def open_ticket(ctx: Ctx, citizen: Citizen, draft: Draft) -> Ticket:
@@ -79,6 +82,7 @@ def open_ticket(ctx: Ctx, citizen: Citizen, draft: Draft) -> Ticket:
                                             ctx.settings.reminder_fraction))
     ctx.db.add(ticket)
     ctx.db.flush()
+    attach_media(ctx.db, draft.media, ticket.id, MediaRole.ATTACHMENT)
     citizen.last_rw_id = place.id
     record_event(ctx, ticket, "submitted", actor_kind="citizen", status=TicketStatus.NEW,
                  service=draft.service.value, rw=place.label,
@@ -133,24 +137,32 @@ def citizen_answered(ctx: Ctx, ticket: Ticket, text: str, media: list[dict[str, 
     """The citizen wrote while the ticket waited on them: resume the clock, relay it."""
     record_event(ctx, ticket, "answered", actor_kind="citizen", status=TicketStatus.IN_PROGRESS,
                  media=len(media))
+    if media:   # what the officer asked for is part of the request from now on
+        ticket.media = [*(ticket.media or []), *media]
+        attach_media(ctx.db, media, ticket.id, MediaRole.ATTACHMENT)
     refresh_deadline(ctx.db, ctx.settings, ctx.calendar, ticket)
     relay_to_officer(ctx, ticket, text, media, resumed=True)
 
 
 def relay_to_officer(ctx: Ctx, ticket: Ticket, text: str, media: list[dict[str, str]],
                      resumed: bool = False) -> None:
-    """Pass the citizen's words (and media links) to the ticket's officer."""
+    """Pass the citizen's words (and photos) to the ticket's officer."""
     if ticket.officer is None:
         return
     ctx.notify(ticket.officer.phone, "officer_citizen_message", kind="relay",
                ticket_id=ticket.id, ticket=ticket, text=text, media=media, resumed=resumed)
+    send_media(ctx, ticket.officer.phone, ticket, media)
 
 
-def relay_to_citizen(ctx: Ctx, officer: Staff, ticket: Ticket, text: str) -> None:
-    """A quote-reply of plain text from the officer goes to the citizen."""
+def relay_to_citizen(ctx: Ctx, officer: Staff, ticket: Ticket, text: str,
+                     media: list[dict[str, Any]] | None = None) -> None:
+    """A quote-reply from the officer (text, photos) goes to the citizen."""
     _own_open(officer, ticket)
+    media = media or []
+    attach_media(ctx.db, media, ticket.id, MediaRole.RELAY)
     ctx.notify(ticket.citizen.phone, "citizen_officer_message", kind="relay",
-               ticket_id=ticket.id, ticket=ticket, text=text)
+               ticket_id=ticket.id, ticket=ticket, text=text, media=media)
+    send_media(ctx, ticket.citizen.phone, ticket, media, source="officer")
 
 
 def _close(ctx: Ctx, ticket: Ticket, kind: str, status: TicketStatus, actor: Staff | None,
@@ -172,6 +184,7 @@ def resolve(ctx: Ctx, officer: Staff, ticket: Ticket, note: str,
     _own_open(officer, ticket)
     ticket.close_note = note or None
     ticket.evidence = evidence
+    attach_media(ctx.db, evidence, ticket.id, MediaRole.EVIDENCE)
     _close(ctx, ticket, "resolved", TicketStatus.RESOLVED, officer, evidence=len(evidence))
     ctx.notify(ticket.citizen.phone, "citizen_resolved", ticket_id=ticket.id, ticket=ticket,
                note=note)

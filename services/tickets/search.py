@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from models import RW, Breach, Kelurahan, Service, Staff, Ticket, TicketEvent, TicketStatus
 from models.ticket import OPEN_STATUSES, RUNNING_STATUSES
 from services.core.context import Ctx
+from services.media.catalogue import MediaView, ticket_media
 from services.people.directory import in_scope, officers_in_scope, scope_filter, tickets_in_scope
 from services.tickets.deadlines import late_minutes
 from services.tickets.errors import TicketError
@@ -135,16 +136,25 @@ class TicketDetail:
     events: list[TicketEvent]
     breach: Breach | None
     late_minutes: float
+    media: list[MediaView] = field(default_factory=list)
 
 
-def ticket_for_supervisor(ctx: Ctx, supervisor: Staff, number: int) -> TicketDetail:
-    """One ticket with its event timeline; TicketError('not_found') when out of scope."""
+def ticket_in_scope(ctx: Ctx, supervisor: Staff, number: int) -> Ticket:
+    """The ticket if the supervisor's region holds it; TicketError('not_found') otherwise."""
     ticket = find_ticket(ctx.db, number)
     if ticket is None or not in_scope(supervisor, ticket.rw.kelurahan):
         raise TicketError("not_found", number)
+    return ticket
+
+
+def ticket_for_supervisor(ctx: Ctx, supervisor: Staff, number: int) -> TicketDetail:
+    """One ticket with its event timeline and photos; TicketError('not_found') when out of
+    scope."""
+    ticket = ticket_in_scope(ctx, supervisor, number)
     events = ctx.db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                             .options(selectinload(TicketEvent.actor))
                             .order_by(TicketEvent.id)).all()
     breach = ctx.db.scalar(select(Breach).where(Breach.ticket_id == ticket.id))
     return TicketDetail(ticket, list(events), breach,
-                        late_minutes(ctx.calendar, ticket, ctx.now))
+                        late_minutes(ctx.calendar, ticket, ctx.now),
+                        ticket_media(ctx.db, ticket.id))

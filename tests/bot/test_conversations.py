@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import RW, Citizen, Kelurahan, Staff, Ticket, TicketEvent
+from models import RW, Citizen, Kelurahan, Media, Staff, Ticket, TicketEvent
 from tests.support.chat import Chat, file_ktp
 from tests.support.clock import wib
 
@@ -62,11 +62,14 @@ def test_citizen_files_kk_with_a_kk_number_and_a_photo(chat, rt):
         WARGA, "", NumMedia="1", MediaUrl0="https://api.twilio.com/m/akta",
         MediaContentType0="image/jpeg")[0]
     assert "Nomor tiket: #1" in chat.send(WARGA, "YA")[0]
-    assert "https://api.twilio.com/m/akta" in chat.last(BAMBANG)
+    assert "Lampiran: 1 foto/dokumen, menyusul" in chat.last(BAMBANG)
+    assert "api.twilio.com" not in chat.last(BAMBANG)   # the photo follows once stored
     with rt.sessions() as db:
         ticket = db.get(Ticket, 1)
         assert (ticket.service.value, ticket.kk_number) == ("KK", "3578011501200003")
-        assert ticket.media[0]["url"] == "https://api.twilio.com/m/akta"
+        media = db.get(Media, ticket.media[0]["id"])
+        assert (media.ticket_id, media.role, media.source_url) == (
+            1, "attachment", "https://api.twilio.com/m/akta")
 
 
 def test_kk_baru(chat, rt):
@@ -191,7 +194,8 @@ def test_officer_happy_path_with_rating(chat, rt):
     with rt.sessions() as db:
         ticket = db.get(Ticket, number)
         assert (ticket.status.value, ticket.rating) == ("resolved", 5)
-        assert ticket.evidence[0]["url"] == "https://api.twilio.com/m/bukti"
+        evidence = db.get(Media, ticket.evidence[0]["id"])
+        assert (evidence.role, evidence.source_url) == ("evidence", "https://api.twilio.com/m/bukti")
         kinds = [e.kind for e in db.scalars(select(TicketEvent).order_by(TicketEvent.id))]
         assert kinds == ["submitted", "acknowledged", "resolved", "rated"]
 
@@ -234,7 +238,7 @@ def test_tanya_pauses_and_the_answer_is_relayed_and_resumes(chat, rt, clock):
                       MediaContentType0="image/jpeg")[0]
     assert "Selasa, 24 Nov 2026 pukul 16.00 WIB" in reply
     relayed = chat.last(SITI)
-    assert "ini fotonya" in relayed and "https://api.twilio.com/m/kk" in relayed
+    assert "ini fotonya" in relayed and "Lampiran: 1 foto/dokumen, menyusul" in relayed
     with rt.sessions() as db:
         assert db.get(Ticket, number).deadline_at == wib(2026, 11, 24, 16, 0)
 

@@ -126,6 +126,10 @@ FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
 @example(body="x", sender=f"whatsapp:{CITIZEN}",
          extra={"NumMedia": "1", "MediaUrl0": "https://x/\x00", "MediaContentType0": "image/png"},
          reuse_sid=False)
+@example(body="", sender=f"whatsapp:{CITIZEN}",
+         extra={"NumMedia": "2", "MediaUrl0": "http://[bad", "MediaContentType0": "image/jpeg;"
+                + "x" * 300, "MediaUrl1": "https://api.twilio.com:99999/x",
+                "MediaContentType1": "image/png"}, reuse_sid=False)
 @example(body=f"SELESAI 1 {JINJA_PROBE}", sender=f"whatsapp:{SITI}", extra={},
          reuse_sid=False)
 @example(body="x", sender=f"whatsapp:{CITIZEN}", extra={"NumMedia": "1" * 5000},

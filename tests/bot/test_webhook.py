@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from models import Direction, Message
+from models import Direction, Media, Message
 from services.channel.delivery import deliver_due
 from tests.support.whatsapp import BOT_NUMBER, PUBLIC_BASE_URL, Phone, post_signed, sign
 
@@ -38,9 +38,12 @@ def test_signed_message_is_stored_whole_and_answered(client, rt, fake_twilio):
     assert b"<Response" in response.data
     with rt.sessions() as db:
         stored = db.scalar(select(Message).where(Message.direction == "in"))
+        media = db.scalar(select(Media))
     assert stored.sid == form["MessageSid"] and stored.phone == CITIZEN
     assert stored.body == "Halo" and stored.profile_name == "Budi"
-    assert stored.media == [{"url": "https://api.twilio.com/m/1", "content_type": "image/jpeg"}]
+    # The message names its item by row; the row keeps Twilio's URL for the download.
+    assert stored.media == [{"id": media.id, "content_type": "image/jpeg"}]
+    assert (media.source_url, media.status) == ("https://api.twilio.com/m/1", "pending")
     assert (stored.latitude, stored.longitude) == (-7.3105, 112.729)
     assert stored.replied_sid == "SMquoted"
     _flush(rt)

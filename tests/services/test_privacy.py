@@ -8,7 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import Breach, Citizen, Conversation, LedgerEntry, Message, Ticket, TicketEvent
+from models import (
+    Breach,
+    Citizen,
+    Conversation,
+    LedgerEntry,
+    Media,
+    Message,
+    Ticket,
+    TicketEvent,
+)
 from services.privacy import PrivacyError, parse_age, purge_personal_data
 from services.reports.monthly import monthly_report
 from services.reports.monthly_csv import report_csv
@@ -51,7 +60,7 @@ def _report(rt) -> tuple[str, dict]:
 
 def _everything_stored(rt) -> str:
     with rt.sessions() as db:
-        parts = [str(row) for model in (Message, Ticket, Citizen, Conversation)
+        parts = [str(row) for model in (Message, Ticket, Citizen, Conversation, Media)
                  for row in db.execute(select(model.__table__))]
     return "\n".join(parts)
 
@@ -103,10 +112,12 @@ def test_purge_is_idempotent_and_a_dry_run_changes_nothing(rt, runner, clock, bu
     assert dry.output.count(": 4") and first.tickets == 4
     dry_counts = [int(line.rsplit(": ", 1)[1]) for line in dry.output.splitlines()
                   if line.startswith("- ")]
-    assert dry_counts == [first.tickets, first.messages, first.conversations, first.citizens]
+    assert dry_counts == [first.tickets, first.messages, first.media, first.conversations,
+                          first.citizens]
     after_first = _everything_stored(rt)
     second = purge_personal_data(rt, timedelta(days=365))
-    assert second.as_dict() == {"tickets": 0, "messages": 0, "conversations": 0, "citizens": 0}
+    assert second.as_dict() == {"tickets": 0, "messages": 0, "conversations": 0, "citizens": 0,
+                                "media": 0, "files": 0}
     assert _everything_stored(rt) == after_first
 
 

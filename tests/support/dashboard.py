@@ -7,9 +7,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from models import RW, Kelurahan, Service, Staff
+from models import RW, Kelurahan, MediaRole, Message, Service, Staff
 from services.auth import issue_login_link
+from services.channel.simulator import simulate_inbound
 from services.core.context import Ctx
+from services.media.catalogue import attach_media
+from services.media.intake import accept_upload
 from services.people.directory import citizen_by_phone
 from services.tickets.lifecycle import Draft, open_ticket
 from services.tickets.sweep import sweep
@@ -20,6 +23,7 @@ LURAH_KETINTANG, LURAH_JAGIR = "+6281200000901", "+6281200000902"
 CAMAT_WONOKROMO, CITY = "+6281200000903", "+6281200000999"
 SITI, BAMBANG = "+6281200000101", "+6281200000201"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"foto KTP rusak " * 64 + b"\xff\xd9"
 
 
 def file_ticket(rt, clock, when, kelurahan="Ketintang", rw=3, phone=CITIZEN) -> int:
@@ -31,6 +35,18 @@ def file_ticket(rt, clock, when, kelurahan="Ketintang", rw=3, phone=CITIZEN) -> 
                                                           RW.number == rw))
         citizen = citizen_by_phone(db, phone, when)
         return open_ticket(ctx, citizen, Draft(Service.KTP, place.id, NIK, "KTP hilang")).id
+
+
+def attach_photo(rt, number: int, data: bytes = PHOTO, role=MediaRole.ATTACHMENT,
+                 phone: str = CITIZEN) -> int:
+    """`phone` sends a photo (stored at once, as the simulator's are) that becomes part of
+    ticket `number`; returns its media id."""
+    outcome = simulate_inbound(rt, rt.handler, phone, "",
+                               media=[accept_upload(rt.settings, data, "image/jpeg")])
+    with rt.transaction() as db:
+        [item] = db.get(Message, outcome.message_id).media
+        attach_media(db, [item], number, role)
+    return item["id"]
 
 
 def sweep_at(rt, clock, when) -> None:

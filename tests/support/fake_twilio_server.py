@@ -22,6 +22,14 @@ Faults:
 `GET …/Messages.json` lists created messages newest first, filtered by `To` and
 `DateSent>` (what `TwilioTransport.find_sent` asks after a crash mid-send).
 
+Media (tests/support/fake_twilio_media.py): `fake.add_media(data, "image/jpeg")` holds a
+file behind basic auth and returns its MediaUrl for an inbound form; a GET redirects to a
+storage host that refuses the Authorization header; `DELETE …/Media/ME….json` removes it
+(`fake.media.deleted`, `fake.media.asked("media")`). With `fetch_media=True` the fake
+fetches each MediaUrl of a message it accepts, as Twilio does before sending
+(`Created.media_fetched`). `fake.status_form(sid, "failed", 63024)` is a signed status
+callback for a test client; `fake.post_status(...)` posts it over HTTP.
+
 Other processes can drive a server started with `python -m tests.support.fake_twilio_server`:
 `POST /_fake/fault` (JSON: kind, count, seconds, hang_seconds, accept, applies_to),
 `POST /_fake/recover`, `GET /_fake/messages`, `POST /_fake/reset`.
@@ -43,7 +51,13 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+from twilio.request_validator import RequestValidator
+
+from tests.support.fake_twilio_media import MediaStore, handle_media, sha256
+
 ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "test-auth-token"
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
 FAULT_KINDS = ("500", "503", "429", "hang", "drop")
 
@@ -61,6 +75,9 @@ class Created:
     status_callback: str | None
     date_created: datetime
     answered: bool = True            # False when the client never got the 201
+    media_urls: list[str] = field(default_factory=list)
+    # (HTTP status, Content-Type, SHA-256) of each MediaUrl, fetched when accepted
+    media_fetched: list[tuple[int, str, str]] = field(default_factory=list)
 
     def resource(self, account: str) -> dict:
         """The JSON Twilio returns for a message."""
@@ -68,8 +85,9 @@ class Created:
         return {"sid": self.sid, "account_sid": account, "api_version": "2010-04-01",
                 "to": "whatsapp:" + self.to, "from": self.from_, "body": self.body or "",
                 "status": "queued", "direction": "outbound-api", "num_segments": "1",
-                "num_media": "0", "date_created": stamp, "date_updated": stamp,
-                "date_sent": stamp, "error_code": None, "error_message": None,
+                "num_media": str(len(self.media_urls)), "date_created": stamp,
+                "date_updated": stamp, "date_sent": stamp, "error_code": None,
+                "error_message": None,
                 "price": None, "price_unit": "USD", "messaging_service_sid": None,
                 "uri": f"/2010-04-01/Accounts/{account}/Messages/{self.sid}.json",
                 "subresource_uris": {}}
@@ -104,6 +122,8 @@ class FakeTwilioServer:
     """Twilio's Messages API on 127.0.0.1; thread-safe; a context manager."""
 
     account_sid: str = ACCOUNT_SID
+    auth_token: str = AUTH_TOKEN
+    fetch_media: bool = False       # fetch each MediaUrl of an accepted message
     clock: Callable[[], datetime] | None = None   # date_created; default the real time
     host: str = "127.0.0.1"
     port: int = 0
@@ -117,6 +137,7 @@ class FakeTwilioServer:
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.media = MediaStore(self.account_sid, self.auth_token)
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> FakeTwilioServer:
@@ -171,6 +192,29 @@ class FakeTwilioServer:
             self.faults.clear()
             self.created.clear()
             self.calls.clear()
+            self.media.hits.clear()
+
+    def add_media(self, data: bytes, content_type: str, *, chunked: bool = False) -> str:
+        """Hold a file as the media of an inbound message; its MediaUrl (behind basic auth)."""
+        return self.media.add(self.base_url, data, content_type, chunked=chunked)
+
+    def status_form(self, sid: str, status: str, error_code: int | None = None,
+                    url: str | None = None) -> tuple[str, dict[str, str], str]:
+        """A status callback for an accepted message: (URL, form, X-Twilio-Signature)."""
+        item = next(c for c in self.snapshot() if c.sid == sid)
+        target = url or item.status_callback or ""
+        form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": self.account_sid,
+                "MessageStatus": status, "SmsStatus": status, "To": "whatsapp:" + item.to,
+                "From": item.from_, "ApiVersion": "2010-04-01"}
+        if error_code is not None:
+            form["ErrorCode"] = str(error_code)
+        return target, form, RequestValidator(self.auth_token).compute_signature(target, form)
+
+    def post_status(self, sid: str, status: str, error_code: int | None = None) -> int:
+        """Post the signed status callback over HTTP, as Twilio does; the answer's status."""
+        url, form, signature = self.status_form(sid, status, error_code)
+        return requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
+                             timeout=5).status_code
 
     # -- reading what happened ----------------------------------------------------------
     def to(self, phone: str) -> list[str]:
@@ -218,8 +262,10 @@ class FakeTwilioServer:
         with self._lock:
             self.calls.append(Call(method, kind, status, to, time.monotonic()))
 
-    def _create(self, form: dict[str, str], answered: bool) -> Created:
+    def _create(self, form: dict[str, str], answered: bool,
+                media_urls: list[str] | None = None) -> Created:
         variables = form.get("ContentVariables")
+        fetched = [self._fetch(url) for url in media_urls or []] if self.fetch_media else []
         with self._lock:
             item = Created(sid=f"SM{next(self._ids):032x}",
                            to=form.get("To", "").removeprefix("whatsapp:"),
@@ -227,9 +273,19 @@ class FakeTwilioServer:
                            content_sid=form.get("ContentSid"),
                            content_variables=json.loads(variables) if variables else None,
                            status_callback=form.get("StatusCallback"),
-                           date_created=self._now(), answered=answered)
+                           date_created=self._now(), answered=answered,
+                           media_urls=list(media_urls or []), media_fetched=fetched)
             self.created.append(item)
         return item
+
+    @staticmethod
+    def _fetch(url: str) -> tuple[int, str, str]:
+        """GET a MediaUrl as Twilio does before it sends (no credentials of ours)."""
+        try:
+            answer = requests.get(url, timeout=5)
+        except requests.RequestException:
+            return 0, "", ""
+        return answer.status_code, answer.headers.get("Content-Type", ""), sha256(answer.content)
 
     def _list(self, query: dict[str, str]) -> list[Created]:
         to = query.get("To", "").removeprefix("whatsapp:") or None
@@ -309,9 +365,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not found or found.group(1) != self.fake.account_sid:
             self._send_json(404, _error(404, 20404, "not found"))
             return
-        form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        lists = parse_qs(body.decode(), keep_blank_values=True)
+        form = {k: v[0] for k, v in lists.items()}
+        media_urls = lists.get("MediaUrl", [])
         to = form.get("To", "").removeprefix("whatsapp:")
-        if not form.get("To") or not (form.get("Body") is not None or form.get("ContentSid")):
+        if not form.get("To") or not (form.get("Body") is not None or form.get("ContentSid")
+                                      or media_urls):
             self.fake._record_call("POST", "create", 400, to)
             self._send_json(400, _error(400, 21604, "A 'To' and a Body or ContentSid needed"))
             return
@@ -319,7 +378,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and self._fault_answer(fault, "create", to):
             return
         if fault is not None:  # hang: maybe accept, then keep the client waiting
-            item = self.fake._create(form, answered=False) if fault.accept else None
+            item = self.fake._create(form, answered=False, media_urls=media_urls) \
+                if fault.accept else None
             self.fake._record_call("POST", "create", 201 if item else 0, to)
             self.fake._hang(fault.hang_seconds)
             try:
@@ -330,11 +390,17 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass  # the client timed out and went away, as intended
             return
-        item = self.fake._create(form, answered=True)
+        item = self.fake._create(form, answered=True, media_urls=media_urls)
         self.fake._record_call("POST", "create", 201, to)
         self._send_json(201, item.resource(self.fake.account_sid))
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        if not handle_media(self, self.fake, "DELETE"):
+            self._send_json(404, _error(404, 20404, "not found"))
+
     def do_GET(self) -> None:  # noqa: N802
+        if handle_media(self, self.fake, "GET"):
+            return
         parts = urlsplit(self.path)
         if parts.path == "/_fake/messages":
             self._send_json(200, [dict(asdict(c), date_created=c.date_created.isoformat())

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from models import Breach, Message
-from services.roster.apply import import_roster
 from tests.support.clock import wib
 from tests.support.dashboard import LURAH_KETINTANG, NIK, file_ticket, sweep_at
-from tests.support.files import SAMPLE_ROSTER
+from tests.support.live import Live
 
 pytestmark = pytest.mark.browser
 
@@ -44,30 +41,6 @@ def browser():
             args=ARGS)
         yield chromium
         chromium.close()
-
-
-class Live:
-    """The app served over HTTP on 127.0.0.1 with the sample roster."""
-
-    def __init__(self, overrides: dict) -> None:
-        from wsgi import create_app
-
-        holder: dict = {}
-        self.server = make_server("127.0.0.1", 0, lambda env, start: holder["app"](env, start),
-                                  threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        # The app is built after the port is known, so MASUK links point at this server.
-        self.app = holder["app"] = create_app({**overrides, "PUBLIC_BASE_URL": self.url,
-                                               "OUTBOX_SENDER_THREAD": True})
-        self.rt = self.app.extensions["layanan"]
-        assert import_roster(self.rt, SAMPLE_ROSTER.read_bytes()).ok
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
-        self.rt.close()
 
 
 @pytest.fixture
@@ -230,3 +203,54 @@ def test_a_page_of_another_site_cannot_reach_the_simulator_by_dns_rebinding(brow
         chromium.close()
     with live.rt.sessions() as db:
         assert db.scalar(select(Message).where(Message.direction == "in")) is None
+
+
+def test_the_simulator_shows_a_photo_sent_and_the_officer_receiving_it(page, live):
+    from playwright.sync_api import expect
+
+    from services.demo.photos import png
+
+    _open_simulator(page, live, "+6285700000124")
+    for text in ["KTP", "Ketintang RW 3", NIK, "KTP saya rusak"]:
+        _say(page, text)
+    page.click("details summary")
+    page.set_input_files("#media", files=[{"name": "ktp.png", "mimeType": "image/png",
+                                           "buffer": png("lampiran", 1)}])
+    _say(page, "")
+    sent = page.locator(".bubble.in img")
+    expect(sent).to_have_count(1)
+    page.wait_for_function("document.querySelector('.bubble.in img').naturalWidth > 0")
+    _say(page, "YA")
+    _shot(page, "simulator-photo")
+
+    _open_simulator(page, live, "+6281200000101", roster=True)   # Siti, the RW's officer
+    received = page.locator(".bubble.out img")
+    expect(received).to_have_count(1)
+    page.wait_for_function("document.querySelector('.bubble.out img').naturalWidth > 0")
+    expect(page.locator(".bubble.out").last).to_contain_text("Lampiran 1 dari 1 · tiket #1")
+    _shot(page, "simulator-photo-officer")
+
+
+def test_the_dashboard_ticket_page_shows_its_photos(page, live, clock):
+    from playwright.sync_api import expect
+
+    from models import MediaRole
+    from services.demo.photos import png
+    from tests.support.dashboard import attach_photo
+
+    number = file_ticket(live.rt, clock, wib(2026, 11, 23, 10))
+    attach_photo(live.rt, number, png("lampiran", 0))
+    attach_photo(live.rt, number, png("bukti", 2), MediaRole.EVIDENCE)
+    _log_in_through_masuk(page, live)
+    page.goto(f"{live.url}/dashboard/tickets/{number}")
+    thumbs = page.locator("#lampiran ul.thumbs img")
+    expect(thumbs).to_have_count(2)
+    page.wait_for_function("[...document.querySelectorAll('#lampiran img')]"
+                           ".every(img => img.naturalWidth > 0)")
+    _shot(page, "dashboard-ticket-photos")
+    with page.context.expect_page() as opened:
+        thumbs.first.click()
+    full = opened.value
+    full.wait_for_load_state()
+    assert f"/dashboard/tickets/{number}/media/" in full.url
+    full.close()

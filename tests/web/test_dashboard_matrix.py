@@ -18,6 +18,7 @@ from tests.support.dashboard import (
     LURAH_JAGIR,
     LURAH_KETINTANG,
     NIK,
+    attach_photo,
     csrf_of,
     file_ticket,
     log_in,
@@ -44,13 +45,16 @@ ROUTES = [
     ("POST", "/dashboard/officers/{siti}/leave", "staff.leave_set", None),
     ("POST", "/dashboard/leave/{leave}/end", "staff.leave_end", None),
     ("POST", "/dashboard/tickets/1/assign", "staff.ticket_assign", None),
+    ("GET", "/dashboard/tickets/1/media/1", "dashboard_media.ticket_file", "foto KTP rusak"),
 ]
+TICKET_PAGES = ("/dashboard/tickets/1", "/dashboard/tickets/1/media/1")
 PUBLIC = {"login.page", "login.confirm", "login.redeem", "login.logout"}
 
 
 @pytest.fixture
 def ticket_one(rt, roster, clock):
     number = file_ticket(rt, clock, wib(2026, 11, 23, 10))
+    assert attach_photo(rt, number) == 1
     sweep_at(rt, clock, wib(2026, 11, 24, 11))
     return number
 
@@ -144,11 +148,11 @@ def test_dashboard_cell(client, rt, ticket_one, who, route):
             assert not changed(rt) and _messages(rt) == messages
         return
     response = client.get(path)
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode(errors="replace")   # a photo is bytes
     if who in IN_SCOPE:
         assert response.status_code == 200 and marker in body
     elif who in OUT_OF_SCOPE:
-        if path == "/dashboard/tickets/1":
+        if path in TICKET_PAGES:
             assert response.status_code == 404
         else:
             assert response.status_code == 200 and marker not in body.replace("#10", "")

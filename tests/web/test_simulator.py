@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -10,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models import LoginToken, Message
-from tests.support.dashboard import LURAH_KETINTANG, NIK, SITI, csrf_of
+from models import LoginToken, Media, Message
+from tests.support.dashboard import LURAH_KETINTANG, NIK, PHOTO, SITI, csrf_of
 
 CITIZEN = "+6285700000777"
 LINK = re.compile(r"http://localhost/dashboard/login/\S+")
@@ -30,6 +31,15 @@ def sim(client, roster):
         def send(self, phone, body="", **extra):
             response = client.post("/simulator/send", json={"phone": phone, "body": body, **extra},
                                    headers={"X-CSRF-Token": token})
+            assert response.status_code == 200, response.get_json()
+            return response.get_json()
+
+        def upload(self, phone, data: bytes, filename: str, mimetype: str, body=""):
+            """Send a file as the page does (multipart, like a photo from the gallery)."""
+            response = client.post("/simulator/send", data={
+                "phone": phone, "body": body,
+                "photo": (io.BytesIO(data), filename, mimetype)},
+                headers={"X-CSRF-Token": token}, content_type="multipart/form-data")
             assert response.status_code == 200, response.get_json()
             return response.get_json()
 
@@ -67,13 +77,42 @@ def test_a_citizen_files_a_ktp_request_through_the_simulator(sim, rt):
 
 
 def test_photos_and_locations_travel_like_twilio_sends_them(sim, rt):
-    sim.send(CITIZEN, "", media_url="https://contoh.id/ktp.png")
+    sim.upload(CITIZEN, PHOTO, "ktp.jpg", "image/jpeg")
     sim.send(CITIZEN, "", latitude="-7.3151", longitude="112.7302")
     with rt.sessions() as db:
         rows = db.scalars(select(Message).where(Message.direction == "in")
                           .order_by(Message.id)).all()
-    assert rows[0].media == [{"url": "https://contoh.id/ktp.png", "content_type": "image/png"}]
+        [media] = db.scalars(select(Media)).all()
+    assert rows[0].media == [{"id": media.id, "content_type": "image/jpeg"}]
+    assert (media.status, media.size) == ("stored", len(PHOTO))
     assert (rows[1].latitude, rows[1].longitude) == (-7.3151, 112.7302)
+
+
+def test_the_simulator_shows_the_photos_sent_and_those_staff_receive(sim, client):
+    for text in ("KTP", "Ketintang RW 3", NIK, "KTP saya rusak"):
+        sim.send(CITIZEN, text)
+    sim.upload(CITIZEN, PHOTO, "ktp.jpg", "image/jpeg")
+    sim.send(CITIZEN, "YA")
+    [sent] = [m for m in sim.messages(CITIZEN) if m["media"]]
+    [item] = sent["media"]
+    assert item["status"] == "stored" and item["url"].startswith("/media/")
+    assert client.get(item["url"]).data == PHOTO
+    text, photo = [m for m in sim.messages(SITI) if m["direction"] == "out"]
+    assert "Tiket baru #1" in text["body"] and text["media"] == []
+    assert photo["body"].startswith("Lampiran 1 dari 1 · tiket #1")
+    assert client.get(photo["media"][0]["url"]).data == PHOTO
+
+
+@pytest.mark.parametrize("data, name, kind, reply", [
+    (b"GIF89a" + b"\x00" * 30, "lucu.gif", "image/gif", "jenis lampiran ini"),
+    (b"<html></html>", "ktp.jpg", "image/jpeg", "jenis lampiran ini"),
+    (PHOTO + b"\x00" * (10 * 1024 * 1024), "besar.jpg", "image/jpeg", "lebih besar dari 10 MB")])
+def test_a_file_the_store_refuses_gets_the_bots_polite_answer(sim, rt, data, name, kind, reply):
+    sim.upload(CITIZEN, data, name, kind)
+    assert reply in sim.replies(CITIZEN)[-1]
+    [sent] = [m for m in sim.messages(CITIZEN) if m["direction"] == "in"]
+    assert [i["status"] for i in sent["media"]] == ["refused"]
+    assert not any(p.is_file() for p in rt.settings.media_dir.rglob("*"))
 
 
 def test_a_supervisor_gets_a_working_login_link_with_masuk(sim, client, rt):
@@ -106,14 +145,16 @@ def test_a_quote_reply_carries_the_quoted_sid(sim, rt):
     assert last_in["quoted"] and last_in["body"] == "halo"
 
 
-def test_sending_needs_the_csrf_header_and_json(client, roster):
+def test_sending_needs_the_csrf_header(client, roster):
     client.get("/simulator")
     assert client.post("/simulator/send", json={"phone": CITIZEN, "body": "KTP"}).status_code == 400
+    assert client.post("/simulator/send", data={"phone": CITIZEN, "body": "KTP"}).status_code \
+        == 400
     page = client.get("/simulator").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
     form = client.post("/simulator/send", data={"phone": CITIZEN, "body": "KTP"},
                        headers={"X-CSRF-Token": token})
-    assert form.status_code == 400
+    assert form.status_code == 200
 
 
 @pytest.mark.parametrize("payload, error", [({"phone": "123", "body": "KTP"}, "phone"),

@@ -34,6 +34,8 @@
 
   function statusText(m) {
     if (m.direction === "in") { return ""; }
+    if (m.status === "held") { return " · " + text("held"); }
+    if (m.status === "dropped") { return " · " + text("dropped"); }
     if (m.status === "pending" || m.status === "sending") { return " · " + text("pending"); }
     if (m.status === "failed" || m.status === "undelivered") { return " · " + text("failed"); }
     return " · " + text("sent");
@@ -48,9 +50,7 @@
       q.className = "quote"; q.textContent = m.quoted; div.appendChild(q);
     }
     linkify(div, m.body);
-    m.media.forEach(function (url) {
-      div.appendChild(document.createTextNode("\n[" + text("photo") + ": " + url + "]"));
-    });
+    m.media.forEach(function (item) { div.appendChild(attachment(item)); });
     if (m.location) {
       div.appendChild(document.createTextNode("\n[" + text("location") + ": " +
         m.location[0] + ", " + m.location[1] + "]"));
@@ -61,11 +61,33 @@
     if (m.direction === "out" && m.sid) {
       div.title = text("replying");
       div.addEventListener("click", function (event) {
-        if (event.target.tagName === "A") { return; }
+        if (event.target.closest("a")) { return; }
         setReply(m.sid, m.body);
       });
     }
     return div;
+  }
+
+  // A stored photo shows itself (opening the full file); a PDF is a link; else its state.
+  function attachment(item) {
+    var box = document.createElement("span");
+    box.className = "attachment";
+    if (!item.url) {
+      box.textContent = "[" + (text("media-" + (item.reason === "size" ? "size" : item.status))
+        || text("media-refused")) + "]";
+      return box;
+    }
+    var a = document.createElement("a");
+    a.href = item.url; a.target = "_blank"; a.rel = "noopener";
+    if (item.content_type.indexOf("image/") === 0) {
+      var img = document.createElement("img");
+      img.src = item.url; img.alt = text("photo");
+      a.appendChild(img);
+    } else {
+      a.textContent = "[" + text("document") + "]";
+    }
+    box.appendChild(a);
+    return box;
   }
 
   function setReply(sid, snippet) {
@@ -78,7 +100,9 @@
   $("replying").addEventListener("click", function () { setReply(null); });
 
   function render(messages) {
-    var key = JSON.stringify(messages.map(function (m) { return [m.id, m.status]; }));
+    var key = JSON.stringify(messages.map(function (m) {
+      return [m.id, m.status, m.media.map(function (item) { return item.status; })];
+    }));
     if (key === shown) { return; }
     var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     shown = key;
@@ -123,14 +147,20 @@
   $("compose").addEventListener("submit", function (event) {
     event.preventDefault();
     var where = location();
-    var payload = {phone: currentPhone(), body: body.value, media_url: $("media").value,
-                   latitude: where[0], longitude: where[1], replied_sid: replyTo,
-                   name: person.value ? "" : root.getAttribute("data-profile-name")};
+    var form = new FormData();
+    form.append("phone", currentPhone());
+    form.append("body", body.value);
+    if (where[0] !== null) { form.append("latitude", where[0]); form.append("longitude", where[1]); }
+    if (replyTo) { form.append("replied_sid", replyTo); }
+    form.append("name", person.value ? "" : root.getAttribute("data-profile-name"));
+    if ($("media").files.length) { form.append("photo", $("media").files[0]); }
     $("send").disabled = true;
     fetch("/simulator/send", {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: JSON.stringify(payload)})
-      .then(function (r) { return r.json().then(function (d) { return [r.ok, d]; }); })
+      headers: {"X-CSRF-Token": csrf}, body: form})
+      .then(function (r) {
+        if (r.status === 413) { return [false, {error: "too-large"}]; }
+        return r.json().then(function (d) { return [r.ok, d]; });
+      })
       .then(function (result) {
         if (!result[0]) { showError(result[1].error || "other"); return; }
         showError(result[1].rate_limited ? "rate-limited" : null);
