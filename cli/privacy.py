@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from cli.common import echo_template, runtime
+from services.core.texts import render_file
 from services.privacy import PrivacyError, parse_age, purge_personal_data
 
 
@@ -24,7 +25,8 @@ def purge_command(older_than: str, dry_run: bool) -> None:
     try:
         age = parse_age(older_than)
     except PrivacyError as exc:
-        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+        raise click.BadParameter(render_file("cli/privacy_error.txt", error=exc),
+                                 param_hint="--older-than") from None
     rt = runtime()
     now = rt.now()
     result = purge_personal_data(rt, age, now=now, dry_run=dry_run)

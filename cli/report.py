@@ -15,7 +15,7 @@ from services.ledger.month import FIRST_MONTH, LAST_MONTH, MonthError, parse_mon
 from services.reports.daily import daily_report
 from services.reports.daily_export import daily_csv
 from services.reports.daily_scope import RegionUnknown, officers_in_region
-from services.reports.month_close import close_month
+from services.reports.month_close import MonthNotOver, close_month
 from services.reports.monthly import monthly_report
 from services.reports.monthly_csv import report_csv
 from services.reports.verify import verify_month
@@ -97,6 +97,7 @@ def verify(month: str) -> None:
 def close(month: str) -> None:
     try:
         closed = close_month(runtime(), month)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--month") from None
-    click.echo(f"Bulan {month} {'ditutup' if closed else 'sudah ditutup sebelumnya'}.")
+    except MonthNotOver:
+        raise click.BadParameter(render_file("cli/month_not_over.txt", month=month),
+                                 param_hint="--month") from None
+    echo_template("month_closed.txt", month=month, closed=closed)

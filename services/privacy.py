@@ -47,7 +47,12 @@ _UNSENT = ("pending", "sending")
 
 
 class PrivacyError(ValueError):
-    """A purge request that cannot run; the text says why (shown to the operator)."""
+    """A purge request that cannot run: `code` (`unknown`, `range`) picks the wording
+    (templates/cli/privacy_error.txt)."""
+
+    def __init__(self, code: str, value: str, days: int | None = None) -> None:
+        super().__init__(code)
+        self.code, self.value, self.days, self.max_days = code, value, days, MAX_DAYS
 
 
 @dataclass
@@ -70,11 +75,10 @@ def parse_age(text: str) -> timedelta:
     """`365d` → 365 days; anything else (or 0 days) raises PrivacyError."""
     found = _AGE.match(text or "")
     if not found:
-        raise PrivacyError(f"--older-than {text!r} tidak dikenal: tulis jumlah hari, "
-                           "misalnya 365d")
+        raise PrivacyError("unknown", text)
     days = int(found.group(1))
     if not 1 <= days <= MAX_DAYS:
-        raise PrivacyError(f"--older-than harus antara 1d dan {MAX_DAYS}d, bukan {days}d")
+        raise PrivacyError("range", text, days)
     return timedelta(days=days)
 
 

@@ -47,14 +47,17 @@ def format_short(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
 
 
 def format_minutes(minutes: float | int | None) -> str:
-    """Working minutes as `1 hari kerja 2 jam 5 menit` (a working day = 8 hours)."""
+    """Working minutes as `1 hari kerja 2 jam 5 menit` (a working day = 8 hours; the words
+    are templates/messages/fragment_duration.txt)."""
     total = int(round(minutes or 0))
     days, rest = divmod(total, 480)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} hari kerja"] if days else []
-    parts += [f"{hours} jam"] if hours else []
-    parts += [f"{mins} menit"] if mins or not parts else []
-    return " ".join(parts)
+    return _duration(days, hours, mins)
+
+
+@cache
+def _duration(days: int, hours: int, mins: int) -> str:
+    return render("fragment_duration", days=days, hours=hours, mins=mins)
 
 
 def scope_label(staff: Any) -> str:

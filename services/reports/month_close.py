@@ -11,11 +11,19 @@ from services.ledger.month import month_of_instant, previous_month
 from services.reports.monthly import compute_report
 
 
+class MonthNotOver(ValueError):
+    """Only a month that has ended can be closed."""
+
+    def __init__(self, month: str) -> None:
+        super().__init__(month)
+        self.month = month
+
+
 def close_month(rt: Runtime, month: str) -> bool:
     """Freeze `month` (bring the ledger up to date first). False if already closed."""
     now = rt.now()
     if month >= month_of_instant(now, rt.settings.zone):
-        raise ValueError(f"{month} belum berakhir; hanya bulan yang sudah lewat dapat ditutup")
+        raise MonthNotOver(month)
     with rt.sessions() as db:
         if db.get(MonthClose, month) is not None:
             return False
