@@ -24,3 +24,15 @@ def test_a_month_in_range_is_reported(runner, roster, tmp_path):
     result = runner.invoke(args=["report", "monthly", "--month", "2099-12", "--csv", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("nama,telepon,rw")
+
+
+def test_only_a_month_that_has_ended_can_be_closed_and_only_once(runner, roster):
+    # The suite's clock stands in November 2026.
+    running = runner.invoke(args=["report", "close", "--month", "2026-11"])
+    assert running.exit_code == 2
+    assert "2026-11 belum berakhir" in running.output
+    first = runner.invoke(args=["report", "close", "--month", "2026-10"])
+    again = runner.invoke(args=["report", "close", "--month", "2026-10"])
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    assert "Bulan 2026-10 ditutup." in first.output
+    assert "Bulan 2026-10 sudah ditutup sebelumnya." in again.output
