@@ -11,27 +11,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import Breach, DeliveryFailure, LedgerEntry, Message, Staff, Ticket, TicketEvent
+from models import Breach, LedgerEntry, Message, Staff
 from services.reports.verify import verify_month
 from services.tickets.sweep import sweep
-from tests.support.media import LURAH_KETINTANG, NIK, SITI, WARGA, MediaChat
-from tests.support.whatsapp import post_signed
-
-AGUS = "+6281200000102"          # backup of Ketintang RW 1-3
-DEWI = "+6281200000103"          # officer of Ketintang RW 4-5, no backup
-CAMAT_OR_CITY = ("+6281200000903", "+6281200000999")
+from tests.support.media import LURAH_KETINTANG, NIK, SITI, WARGA
+from tests.support.unreachable import AGUS, DEWI, UnreachableChat
+from tests.support.unreachable import failures as _failures
+from tests.support.unreachable import ticket_state as _ticket
+from tests.support.unreachable import transfers as _transfers
 
 pytestmark = pytest.mark.twilio_server
-
-
-class UnreachableChat(MediaChat):
-    def file_ktp(self, photos=(), who: str = WARGA, place: str = "Ketintang RW 3") -> int:
-        """A citizen files a KTP request; its number (from the submission reply)."""
-        for text in ("KTP", place, NIK, "KTP saya rusak terkena banjir", "YA"):
-            self.send(who, text)
-        self.deliver()
-        [reply] = [b for b in self.bodies(who) if "Nomor tiket: #" in b]
-        return int(reply.split("Nomor tiket: #")[1].split()[0])
 
 
 @pytest.fixture
@@ -39,32 +28,8 @@ def chat(client, rt, fake_twilio_server, roster):
     return UnreachableChat(client, rt, fake_twilio_server)
 
 
-def _ticket(rt, number: int) -> tuple[Ticket, str | None, list[TicketEvent]]:
-    with rt.sessions() as db:
-        ticket = db.get(Ticket, number)
-        holder = ticket.officer.phone if ticket.officer else None
-        events = list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == number)
-                                 .order_by(TicketEvent.id)))
-        db.expunge_all()
-    return ticket, holder, events
-
-
-def _transfers(events: list[TicketEvent]) -> list[dict]:
-    return [e.details for e in events if e.kind == "transferred"]
-
-
-def _failures(rt) -> list[DeliveryFailure]:
-    with rt.sessions() as db:
-        rows = list(db.scalars(select(DeliveryFailure).order_by(DeliveryFailure.id)))
-        db.expunge_all()
-    return rows
-
-
 def _callback(client, fake, sid: str, status: str = "failed", code: int | None = 63024):
-    url, form, signature = fake.status_form(sid, status, code)
-    assert url == "http://localhost/whatsapp/status"
-    response = post_signed(client, "/whatsapp/status", form, signature)
-    assert response.status_code in (200, 204), response.data
+    UnreachableChat(client, None, fake).status(sid, status, code)
 
 
 def _staff_id(rt, phone: str) -> int:
