@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from services.core.runtime import build_runtime
     from services.core.secret_key import session_secret
     from services.core.settings import load_settings
+    from services.tickets.unreachable import listen as act_on_delivery_failures
     from web import register_web
 
     overrides = dict(overrides or {})
@@ -48,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     runtime = build_runtime(settings, clock=clock, handler=handle_message)
     app.extensions["layanan"] = runtime
+    act_on_delivery_failures(runtime)   # the channel cannot move tickets: it tells us
     if settings.outbox_sender_thread:
         _start_sender(runtime)
     if settings.media_fetch_thread:

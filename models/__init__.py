@@ -4,6 +4,7 @@ from models.base import Base, UTCDateTime
 from models.breach import Breach
 from models.citizen import Citizen
 from models.conversation import Conversation
+from models.delivery_failure import DeliveryFailure, FailureOutcome
 from models.digest_sent import DigestSent
 from models.lease import SchedulerLease
 from models.leave import Leave
@@ -28,7 +29,8 @@ from models.ticket import (
 from models.ticket_event import TicketEvent
 
 __all__ = [
-    "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "LedgerEntry", "Direction",
+    "Base", "UTCDateTime", "Breach", "Citizen", "Conversation", "DeliveryFailure",
+    "FailureOutcome", "LedgerEntry", "Direction",
     "InStatus", "Media", "MediaRole", "MediaStatus", "Message", "OutStatus", "DigestSent",
     "LoginToken", "MonthClose", "OfficerMonth", "SchedulerLease", "Leave", "StaffEvent", "RW",
     "Kecamatan", "Kelurahan", "Role", "Staff",

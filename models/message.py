@@ -45,6 +45,8 @@ class InStatus(enum.StrEnum):
 # The outbox is the unsent part of this table; its indexes cover only that part.
 _UNSENT = "direction = 'out' AND status IN ('pending', 'sending')"
 _HELD = "status = 'held'"
+# Messages that failed for good: the SLA sweep catches up those no one has handled yet.
+_FAILED = "direction = 'out' AND status IN ('failed', 'undelivered')"
 
 
 class Message(Base):
@@ -58,6 +60,8 @@ class Message(Base):
         Index("ix_message_ticket", "ticket_id"),
         Index("ix_message_in_reply_to", "in_reply_to_id"),
         Index("ix_message_held", "id", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
+        Index("ix_message_failed", "status_at",
+              sqlite_where=text(_FAILED), postgresql_where=text(_FAILED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

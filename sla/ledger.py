@@ -34,6 +34,10 @@ class BreachFacts:
     excuse_reason: str | None = None
     # (instant, officer id after that instant), in order: who held the ticket when
     holders: Sequence[tuple[datetime, int | None]] = ()
+    # Positions in `holders` of handovers away from an officer whose message about the
+    # ticket never arrived (the new-ticket notice failed for good): that officer's holding
+    # up to there is charged to nobody.
+    unreached: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,29 @@ def holder_at(facts: BreachFacts, instant: datetime) -> int | None:
     times = [at for at, _ in facts.holders]
     index = bisect_right(times, instant) - 1
     return facts.holders[index][1] if index >= 0 else None
+
+
+def unreached_until(facts: BreachFacts, instant: datetime) -> datetime | None:
+    """When it was learned that the holder at `instant` never received the ticket (their
+    holding ended with an unreached handover), else None."""
+    times = [at for at, _ in facts.holders]
+    index = bisect_right(times, instant) - 1
+    if index < 0 or facts.holders[index][1] is None:
+        return None
+    officer = facts.holders[index][1]
+    for position in range(index + 1, len(facts.holders)):
+        at, holder = facts.holders[position]
+        if holder != officer:
+            return at if position in facts.unreached else None
+    return None
+
+
+def charged_at(facts: BreachFacts, instant: datetime) -> int | None:
+    """Who a breach at `instant` counts against: the holder, unless the ticket never
+    reached them."""
+    if unreached_until(facts, instant) is not None:
+        return None
+    return holder_at(facts, instant)
 
 
 def late_day_instants(cal: WorkCalendar, facts: BreachFacts, until: datetime,
@@ -83,12 +110,26 @@ def expected_entries(cal: WorkCalendar, facts: BreachFacts, now: datetime,
         if holder is not None:
             penalties.append(Entry(f"late:{k}", "late_day", holder, rates.late_day_percent,
                                    instant))
-    if facts.excused_at is None or facts.excused_at > now:
-        return penalties
-    reversals = [Entry(f"reverse:{e.key}", "reversal", e.officer_id, -e.percent,
-                       facts.excused_at, facts.excused_by, facts.excuse_reason)
-                 for e in penalties]
-    return penalties + reversals
+    return penalties + _undone(facts, penalties, now)
+
+
+def _undone(facts: BreachFacts, penalties: list[Entry], now: datetime) -> list[Entry]:
+    """What takes each penalty back, whichever came first: the excusal (a reversal) or
+    learning that the ticket never reached the officer charged (a correction)."""
+    excused = facts.excused_at is not None and facts.excused_at <= now
+    reversals: list[Entry] = []
+    corrections: list[Entry] = []
+    for e in penalties:
+        learned = unreached_until(facts, e.effective_at)
+        corrected = learned is not None and learned <= now
+        if excused and (not corrected or facts.excused_at <= learned):  # type: ignore[operator]
+            reversals.append(Entry(f"reverse:{e.key}", "reversal", e.officer_id, -e.percent,
+                                   facts.excused_at, facts.excused_by,  # type: ignore[arg-type]
+                                   facts.excuse_reason))
+        elif corrected:
+            corrections.append(Entry(f"unreached:{e.key}", "correction", e.officer_id,
+                                     -e.percent, learned))  # type: ignore[arg-type]
+    return reversals + corrections
 
 
 def month_of(instant: datetime, cal: WorkCalendar) -> str:

@@ -27,6 +27,7 @@ HEADS_PER_QUERY = 500
 # Twilio's statuses only move forward; a late callback never moves one back.
 STATUS_RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "sent": 3,
                "failed": 4, "undelivered": 4, "delivered": 4, "read": 5}
+FAILED_FOR_GOOD = ("failed", "undelivered")
 
 
 def worker_id() -> str:
@@ -161,6 +162,7 @@ def _send_one(rt: Runtime, transport: Transport, row: Message, recovering: bool,
                                   "error_code": exc.code, "error_message": exc.message,
                                   "status_at": now})
         log.error("message %s failed for good after %d attempt(s): %s", row.id, attempts, exc)
+        rt.delivery_failed(row.id)   # after the commit: a ticket may have to move (issue 16)
         return "failed"
     now = rt.now()
     _finish(rt, row, worker, {"status": result.status, "sid": result.sid, "attempts": attempts,
@@ -198,5 +200,8 @@ def record_status(rt: Runtime, sid: str, status: str, error_code: int | None,
             row.status_at = rt.now()
             if error_code is not None:
                 row.error_code, row.error_message = error_code, error_message
-        return True
+        message_id = row.id
+    if status in FAILED_FOR_GOOD:    # after the commit: a ticket may have to move (issue 16)
+        rt.delivery_failed(message_id)
+    return True
 

@@ -53,6 +53,9 @@ class Runtime:
     handler: Handler | None = None
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     commit_listeners: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
+    # Called with an outbound message's id after the commit that wrote it failed for good
+    # (the channel cannot move tickets; `services.tickets.unreachable` registers here).
+    failure_listeners: list[Callable[[int], None]] = field(default_factory=list)
     stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -83,6 +86,20 @@ class Runtime:
     def on_commit_of(self, topic: str, callback: Callable[[], None]) -> None:
         """Call `callback()` after any commit that asked to wake `topic`."""
         self.commit_listeners.setdefault(topic, []).append(callback)
+
+    def on_delivery_failed(self, callback: Callable[[int], None]) -> None:
+        """Call `callback(message_id)` after a commit that wrote a message failed for good."""
+        self.failure_listeners.append(callback)
+
+    def delivery_failed(self, message_id: int) -> None:
+        """Tell the listeners that this message failed for good (after its commit). A
+        listener's error is logged, never raised: the failure is already stored, and the SLA
+        sweep catches up whatever was left unhandled."""
+        for callback in list(self.failure_listeners):
+            try:
+                callback(message_id)
+            except Exception:
+                log.exception("delivery-failure listener failed for message %s", message_id)
 
     def on_close(self, stop: Callable[[], None]) -> None:
         """Call `stop()` when the runtime closes (background threads started for it)."""

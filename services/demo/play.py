@@ -49,6 +49,7 @@ from services.reports.verify import verify_month
 from services.roster.apply import import_roster
 from services.roster.balai import import_balai
 from services.roster.parse import parse_roster
+from services.tickets.unreachable import listen as listen_for_delivery_failures
 from sla.digest_period import previous_working_day
 
 DEFAULT_DAYS = 5
@@ -173,7 +174,9 @@ def demo_runtime(rt: Runtime, start: datetime) -> Runtime:
     """The app's database and calendar with the console transport and a manual clock."""
     settings = replace(rt.settings, transport="console", outbox_sender_thread=False,
                        run_scheduler=False)
-    return build_runtime(settings, clock=ManualClock(start))
+    demo = build_runtime(settings, clock=ManualClock(start))
+    listen_for_delivery_failures(demo)
+    return demo
 
 
 @contextmanager

@@ -30,15 +30,32 @@ def rates_of(settings: Settings) -> LedgerRates:
                        working_day=timedelta(minutes=settings.working_day_minutes))
 
 
+# The transfer event's detail that says the previous holder never received the ticket
+# (written by `services.tickets.unreachable`).
+UNREACHED = "unreached"
+
+
+def holding_history(db: Session, ticket_id: int
+                    ) -> tuple[list[tuple[datetime, int | None]], frozenset[int]]:
+    """Who held the ticket from each event on, and which events handed it away from an
+    officer it never reached (positions in that list)."""
+    rows = db.execute(select(TicketEvent.at, TicketEvent.officer_id, TicketEvent.kind,
+                             TicketEvent.details)
+                      .where(TicketEvent.ticket_id == ticket_id)
+                      .order_by(TicketEvent.id)).all()
+    holders = [(at, officer) for at, officer, _, _ in rows]
+    unreached = frozenset(i for i, (_, _, kind, details) in enumerate(rows)
+                          if kind == "transferred" and (details or {}).get(UNREACHED))
+    return holders, unreached
+
+
 def breach_facts(db: Session, ticket: Ticket, breach: Breach) -> BreachFacts:
     """Read what the ledger rules need from the ticket's events and its breach."""
-    holders = db.execute(select(TicketEvent.at, TicketEvent.officer_id)
-                         .where(TicketEvent.ticket_id == ticket.id)
-                         .order_by(TicketEvent.id)).all()
+    holders, unreached = holding_history(db, ticket.id)
     return BreachFacts(ticket_id=ticket.id, deadline_at=breach.deadline_at,
                        closed_at=ticket.closed_at, excused_at=breach.excused_at,
                        excused_by=breach.excused_by_id, excuse_reason=breach.excuse_reason,
-                       holders=[(at, officer) for at, officer in holders])
+                       holders=holders, unreached=unreached)
 
 
 def closed_months(db: Session) -> set[str]:

@@ -67,6 +67,13 @@ def count_excusal(ctx: Ctx, breach: Breach) -> None:
          excused=1)
 
 
+def uncount_breach(ctx: Ctx, breach: Breach) -> None:
+    """A breach no longer counts against `breach.officer_id` (the ticket never reached
+    them): take back what `count_breach` and `count_excusal` added."""
+    bump(ctx.db, breach.officer_id, month_of_instant(breach.deadline_at, ctx.settings.zone),
+         breaches=-1, excused=-int(breach.excused_at is not None))
+
+
 def count_entries(db: Session, inserted: Iterable[tuple[int, str, Decimal]]) -> None:
     """Ledger entries were inserted: (officer id, month they count in, percent) each."""
     sums: dict[tuple[int, str], Decimal] = {}

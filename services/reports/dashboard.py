@@ -11,8 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
-from models import RW, Breach, Direction, Kelurahan, Message, OutStatus, Staff, Ticket, TicketStatus
+from models import (
+    RW,
+    Breach,
+    DeliveryFailure,
+    Direction,
+    Kelurahan,
+    Message,
+    OutStatus,
+    Staff,
+    Ticket,
+    TicketStatus,
+)
 from models.ticket import CLOSED_BY_OFFICER, OPEN_STATUSES
 from services.core.context import Ctx
 from services.core.texts import scope_label
@@ -59,25 +71,39 @@ class Overview:
 
 @dataclass(frozen=True)
 class FailedMessage:
-    """An outbound message Twilio could not deliver, for the supervisor to follow up."""
+    """An outbound message Twilio could not deliver, for the supervisor to follow up; the
+    page says the reason in words (templates/messages/_macros.txt `delivery_error`)."""
 
     created_at: datetime
     phone: str                  # masked
+    recipient: str | None       # the staff member's name; None for a citizen
     kind: str
     ticket_id: int | None
     error_code: int | None
+    outcome: str | None = None  # what was done about it (moved, unassigned, ignored)
+    moved_to: str | None = None
 
 
 def _failed_messages(ctx: Ctx, supervisor: Staff, days: int = 7) -> list[FailedMessage]:
+    """Failed messages about tickets in scope (and those to the supervisor); the city
+    also sees the failures tied to no ticket."""
     in_scope = tickets_in_scope(supervisor).with_only_columns(Ticket.id)
-    rows = ctx.db.scalars(select(Message).where(
-        Message.direction == Direction.OUT.value,
-        Message.status.in_((OutStatus.FAILED.value, OutStatus.UNDELIVERED.value)),
-        Message.created_at >= ctx.now - timedelta(days=days),
-        or_(Message.ticket_id.in_(in_scope), Message.phone == supervisor.phone))
-        .order_by(Message.id.desc()).limit(50))
-    return [FailedMessage(m.created_at, mask_phone(m.phone), m.kind, m.ticket_id, m.error_code)
-            for m in rows]
+    scope = [Message.ticket_id.in_(in_scope), Message.phone == supervisor.phone]
+    if supervisor.scope_kecamatan_id is None and supervisor.scope_kelurahan_id is None:
+        scope.append(Message.ticket_id.is_(None))
+    moved_to = aliased(Staff)
+    rows = ctx.db.execute(
+        select(Message, Staff.name, DeliveryFailure.outcome, moved_to.name)
+        .outerjoin(Staff, Staff.phone == Message.phone)
+        .outerjoin(DeliveryFailure, DeliveryFailure.message_id == Message.id)
+        .outerjoin(moved_to, moved_to.id == DeliveryFailure.to_officer_id)
+        .where(Message.direction == Direction.OUT.value,
+               Message.status.in_((OutStatus.FAILED.value, OutStatus.UNDELIVERED.value)),
+               Message.created_at >= ctx.now - timedelta(days=days), or_(*scope))
+        .order_by(Message.id.desc()).limit(50)).all()
+    return [FailedMessage(m.created_at, mask_phone(m.phone), name, m.kind, m.ticket_id,
+                          m.error_code, outcome, to_name)
+            for m, name, outcome, to_name in rows]
 
 
 def _count_open(ctx: Ctx, supervisor: Staff) -> tuple[int, int]:

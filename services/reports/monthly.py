@@ -10,11 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import RW, Kecamatan, Kelurahan, MonthClose, Role, Staff, Ticket
+from models import RW, DeliveryFailure, Kecamatan, Kelurahan, MonthClose, Role, Staff, Ticket
+from models.delivery_failure import ACTED
 from models.officer_month import TALLY_FIGURES
 from models.ticket import index_predicate
 from services.core.runtime import Runtime
@@ -44,6 +45,7 @@ class OfficerRow:
     deduction_rp: int = 0
     tpp_base: int = 0
     tpp_after: int = 0
+    failed_notices: int = 0           # messages about a ticket that never reached them
 
     @property
     def kelurahan(self) -> list[str]:
@@ -104,6 +106,7 @@ class MonthlyReport:
 
 # The report reads table columns through Core: no ORM objects or entity rows on the path.
 STAFF, RW_T, KEL, KEC, TICKET = (t.__table__ for t in (Staff, RW, Kelurahan, Kecamatan, Ticket))
+FAILURE = DeliveryFailure.__table__
 RwPlace = tuple[str, str, str]          # kecamatan, kelurahan, "<kelurahan> RW <n>"
 
 
@@ -135,6 +138,18 @@ def _scored(person_id: int, name: str, phone: str, tpp_base: int, figures,
     return OfficerRow(person_id, name, phone, "", [], closed, on_time, breaches, excused,
                       on_time_score, rating_score, iki(on_time_score, rating_score),
                       float(deduction), rupiah, tpp_base, tpp_base - rupiah)
+
+
+def _count_failed_notices(db: Connection, rows: dict[int, OfficerRow], start, end) -> None:
+    """Per officer, the tickets whose message to them failed for good in the month (each
+    handled once: the ticket moved on, or waited for an officer)."""
+    for officer_id, count in db.execute(
+            select(FAILURE.c.officer_id, func.count())
+            .where(FAILURE.c.recorded_at >= start, FAILURE.c.recorded_at < end,
+                   FAILURE.c.outcome.in_(ACTED), FAILURE.c.officer_id.is_not(None))
+            .group_by(FAILURE.c.officer_id)):
+        if officer_id in rows:
+            rows[officer_id].failed_notices = count
 
 
 def _served(db: Connection, rows: dict[int, OfficerRow]) -> dict[int, RwPlace]:
@@ -231,6 +246,7 @@ def compute_report(rt: Runtime, db: Session, month: str, now: datetime) -> Month
     db.flush()          # the queries below are Core reads: let them see pending changes
     conn = db.connection()
     rows = _officers(conn, month)
+    _count_failed_notices(conn, rows, start, end)
     places = _served(conn, rows)
     officers = list(rows.values())
     kelurahan, kecamatan = _region_scores(officers)

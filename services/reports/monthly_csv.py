@@ -10,8 +10,8 @@ from services.core.csv_safe import SafeWriter
 from services.reports.monthly import MonthlyReport
 
 CSV_COLUMNS = ("nama", "telepon", "rw", "ditutup", "tepat_waktu", "pelanggaran", "dimaafkan",
-               "ketepatan", "kepuasan", "iki", "potongan_persen", "potongan_rp", "tpp_dasar",
-               "tpp_setelah_potongan")
+               "pesan_gagal", "ketepatan", "kepuasan", "iki", "potongan_persen", "potongan_rp",
+               "tpp_dasar", "tpp_setelah_potongan")
 
 
 def report_csv(report: MonthlyReport) -> str:
@@ -20,7 +20,7 @@ def report_csv(report: MonthlyReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for o in report.officers:
         writer.writerow([o.name, o.phone, o.rws, o.closed, o.on_time, o.breaches, o.excused,
-                         f"{o.timeliness:.1f}", "" if o.satisfaction is None
+                         o.failed_notices, f"{o.timeliness:.1f}", "" if o.satisfaction is None
                          else f"{o.satisfaction:.1f}", f"{o.iki:.1f}",
                          f"{o.deduction_percent:.2f}", o.deduction_rp, o.tpp_base, o.tpp_after])
     writer.writerow([])

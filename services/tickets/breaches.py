@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Breach, Staff, Ticket, TicketEvent
+from models import Breach, Staff, Ticket
 from services.core.context import Ctx
-from services.ledger.entries import sync_ticket_ledger
+from services.ledger.entries import holding_history, sync_ticket_ledger
 from services.ledger.tally import count_breach, count_excusal
 from services.people.directory import in_scope, supervisors_for
 from services.tickets.deadlines import late_minutes
 from services.tickets.events import record_event
+from sla.ledger import BreachFacts, holder_at, unreached_until
 
 REASON_MAX = 500   # characters of an excusal reason, from chat or the dashboard
 
@@ -26,12 +27,16 @@ class BreachError(Exception):
 
 
 def officer_at(ctx: Ctx, ticket: Ticket) -> int | None:
-    """Who held the ticket at its deadline (a later transfer does not move the blame)."""
+    """Who held the ticket at its deadline (a later transfer does not move the blame), or
+    nobody if the ticket never reached that officer (their notice failed for good)."""
     assert ticket.deadline_at is not None  # noqa: S101 - callers check
-    held = ctx.db.scalar(select(TicketEvent.officer_id)
-                         .where(TicketEvent.ticket_id == ticket.id,
-                                TicketEvent.at <= ticket.deadline_at)
-                         .order_by(TicketEvent.id.desc()).limit(1))
+    ctx.db.flush()
+    holders, unreached = holding_history(ctx.db, ticket.id)
+    facts = BreachFacts(ticket.id, ticket.deadline_at, None, holders=holders,
+                        unreached=unreached)
+    if unreached_until(facts, ticket.deadline_at) is not None:
+        return None
+    held = holder_at(facts, ticket.deadline_at)
     return held if held is not None else ticket.officer_id
 
 

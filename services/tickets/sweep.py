@@ -37,6 +37,7 @@ from services.ledger.entries import accrue_late_days
 from services.tickets.breaches import record_breach
 from services.tickets.events import record_event
 from services.tickets.leave_start import begin_leave
+from services.tickets.unreachable import catch_up_failures
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class SweepResult:
     reminders_skipped: int = 0   # overdue or unassigned by the time the sweep saw them
     late_days: int = 0           # ledger entries for further late working days
     leaves_started: int = 0      # leaves whose first working minute came: tickets handed over
+    unreachable: int = 0         # tickets moved (or left waiting) as their officer's message
+                                 # had failed for good and nobody had acted on it yet
     contended: int = 0           # another sweep (or a user) had the ticket: nothing done
     failed: int = 0              # an error on one ticket; the next sweep retries it
 
@@ -163,11 +166,18 @@ def sweep_late_days(rt: Runtime, now: datetime, result: SweepResult) -> None:
     result.late_days += accrue_late_days(rt, now)
 
 
+def sweep_unreachable(rt: Runtime, now: datetime, result: SweepResult) -> None:
+    """Act on messages to officers that failed for good while nobody was there to act."""
+    result.unreachable += catch_up_failures(rt, now)
+
+
 Step = Callable[[Runtime, datetime, SweepResult], None]
 
-# Leaves first: a ticket whose deadline falls in its officer's leave is the backup's by
-# then. Breaches next: a ticket found already overdue gets its breach, not a stale reminder.
-STEPS: list[Step] = [sweep_leaves, sweep_breaches, sweep_reminders, sweep_late_days]
+# Officers who cannot be reached first, then leaves: a ticket whose deadline falls in its
+# officer's leave is the backup's by then. Breaches next: a ticket found already overdue
+# gets its breach, not a stale reminder.
+STEPS: list[Step] = [sweep_unreachable, sweep_leaves, sweep_breaches, sweep_reminders,
+                     sweep_late_days]
 
 
 def sweep(rt: Runtime, now: datetime) -> SweepResult:
@@ -175,6 +185,7 @@ def sweep(rt: Runtime, now: datetime) -> SweepResult:
     result = SweepResult()
     for step in STEPS:
         step(rt, now, result)
-    if result.breached or result.reminded or result.failed or result.leaves_started:
+    if (result.breached or result.reminded or result.failed or result.leaves_started
+            or result.unreachable):
         log.info("sweep at %s: %s", now.isoformat(), result.as_dict())
     return result

@@ -7,7 +7,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sla.calendar import WorkCalendar
-from sla.ledger import BreachFacts, LedgerRates, deduction_percent, expected_entries
+from sla.ledger import (
+    BreachFacts,
+    LedgerRates,
+    charged_at,
+    deduction_percent,
+    expected_entries,
+)
 from sla.scoring import compensation, iki, iko, rupiah_of, satisfaction, timeliness
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -75,6 +81,51 @@ def test_entries_go_to_whoever_held_the_ticket_then():
 def test_unassigned_tickets_charge_nobody():
     assert expected_entries(CAL, facts(holders=[(wib(2026, 11, 23, 10), None)]),
                             wib(2026, 11, 30), RATES) == []
+
+
+# Officer 7's notice failed; learned at 11-25 12:00 (after the breach and a late day), the
+# ticket went to 8 then: a handover marked unreached (position 1 in `holders`).
+UNREACHED = {"holders": [(wib(2026, 11, 23, 10), 7), (wib(2026, 11, 25, 12), 8)],
+             "unreached": frozenset({1})}
+
+
+def test_an_officer_the_ticket_never_reached_is_corrected_when_it_is_learned():
+    entries = expected_entries(CAL, facts(**UNREACHED), wib(2026, 11, 26, 11), RATES)
+    assert summary(entries) == [
+        ("breach", 7, Decimal(5), wib(2026, 11, 24, 10)),
+        ("late:1", 7, Decimal(2), wib(2026, 11, 25, 10)),
+        ("late:2", 8, Decimal(2), wib(2026, 11, 26, 10)),     # the backup's, who holds it
+        ("unreached:breach", 7, Decimal(-5), wib(2026, 11, 25, 12)),
+        ("unreached:late:1", 7, Decimal(-2), wib(2026, 11, 25, 12))]
+    assert {e.kind for e in entries[3:]} == {"correction"}
+    assert charged_at(facts(**UNREACHED), wib(2026, 11, 24, 10)) is None
+
+
+def test_a_plain_transfer_corrects_nothing():
+    plain = {**UNREACHED, "unreached": frozenset()}
+    entries = expected_entries(CAL, facts(**plain), wib(2026, 11, 26, 11), RATES)
+    assert [e.key for e in entries] == ["breach", "late:1", "late:2"]
+    assert charged_at(facts(**plain), wib(2026, 11, 24, 10)) == 7
+
+
+def test_an_unreached_handover_before_the_deadline_charges_the_new_holder_only():
+    early = {"holders": [(wib(2026, 11, 23, 10), 7), (wib(2026, 11, 23, 10, 1), 8)],
+             "unreached": frozenset({1})}
+    entries = expected_entries(CAL, facts(**early), wib(2026, 11, 24, 11), RATES)
+    assert summary(entries) == [("breach", 8, Decimal(5), wib(2026, 11, 24, 10))]
+
+
+def test_excusal_and_correction_never_both_take_back_one_entry():
+    excused_first = expected_entries(CAL, facts(**UNREACHED, excused_at=wib(2026, 11, 25, 11),
+                                                excused_by=3, excuse_reason="banjir"),
+                                     wib(2026, 11, 26, 11), RATES)
+    assert [e.key for e in excused_first] == ["breach", "late:1", "reverse:breach",
+                                              "reverse:late:1"]
+    corrected_first = expected_entries(CAL, facts(**UNREACHED, excused_at=wib(2026, 11, 26, 9),
+                                                  excused_by=3, excuse_reason="banjir"),
+                                       wib(2026, 11, 27, 11), RATES)
+    assert [e.key for e in corrected_first] == ["breach", "late:1", "unreached:breach",
+                                                "unreached:late:1"]
 
 
 def test_the_month_is_capped_at_one_hundred_percent_and_never_negative():

@@ -10,6 +10,7 @@ inside the process, so it works for gunicorn workers and the scheduler too).
         fake.fault("429", seconds=3)           # 429 (code 20429) for three seconds
         fake.fault("hang", count=2, hang_seconds=2, accept=True)
         fake.recover()                         # answer normally again
+        fake.reject("+6281200000101", 63024)   # every send to that number: 400, code 63024
 
 Faults:
 - `500` / `503`: a Twilio error body with that HTTP status (nothing is created).
@@ -18,6 +19,9 @@ Faults:
   answering 201. With `accept=True` the message *is* created before the wait, as when
   Twilio took it but the answer was lost; with `accept=False` it is not.
 - `drop`: close the connection without answering (nothing is created).
+- `reject(phone, code)`: every create to that number answers 400 with that Twilio error
+  code (a permanent failure: WhatsApp's 63024 "not a WhatsApp number", 21610 opted out …)
+  until `recover()`; `accept_all()` lifts only these.
 
 `GET …/Messages.json` lists created messages newest first, filtered by `To` and
 `DateSent>` (what `TwilioTransport.find_sent` asks after a crash mid-send).
@@ -130,6 +134,7 @@ class FakeTwilioServer:
     created: list[Created] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    rejected: dict[str, int] = field(default_factory=dict)   # E.164 → Twilio error code
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -185,11 +190,23 @@ class FakeTwilioServer:
         """Answer normally from now on."""
         with self._lock:
             self.faults.clear()
+            self.rejected.clear()
+
+    def reject(self, phone: str, code: int = 63024) -> None:
+        """Refuse every message to `phone` (E.164) with HTTP 400 and Twilio code `code`."""
+        with self._lock:
+            self.rejected[phone] = code
+
+    def accept_all(self) -> None:
+        """Stop refusing numbers (other faults stay)."""
+        with self._lock:
+            self.rejected.clear()
 
     def reset(self) -> None:
         """Forget everything recorded and every fault."""
         with self._lock:
             self.faults.clear()
+            self.rejected.clear()
             self.created.clear()
             self.calls.clear()
             self.media.hits.clear()
@@ -373,6 +390,12 @@ class _Handler(BaseHTTPRequestHandler):
                                       or media_urls):
             self.fake._record_call("POST", "create", 400, to)
             self._send_json(400, _error(400, 21604, "A 'To' and a Body or ContentSid needed"))
+            return
+        with self.fake._lock:
+            refused = self.fake.rejected.get(to)
+        if refused is not None:
+            self.fake._record_call("POST", "create", 400, to)
+            self._send_json(400, _error(400, refused, f"fake Twilio refuses {refused}"))
             return
         fault = self.fake._take_fault("create")
         if fault is not None and self._fault_answer(fault, "create", to):
