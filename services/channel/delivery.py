@@ -325,4 +325,4 @@ def _apply_kept(rt: Runtime, sid: str) -> None:
                           .order_by(EarlyStatus.id)).all()
         for early in sorted(kept, key=lambda k: STATUS_RANK.get(k.status, -1)):
             apply_status(rt, db, row, early.status, early.error_code, early.error_message)
-            db.delete(early)
+        db.execute(delete(EarlyStatus).where(EarlyStatus.id.in_([k.id for k in kept])))
