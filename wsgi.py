@@ -61,6 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         from services.jobs import start_background_scheduler
 
         start_background_scheduler(runtime)  # same lease as `scheduler run`; stops on close
+    _close_when_command_ends(runtime)
     return app
 
 
@@ -71,7 +72,20 @@ def _start_sender(runtime) -> None:
 
     sender = OutboxSender(runtime, runtime.transport)
     runtime.on_outbox_commit(sender.wake)
-    runtime.on_close(sender.stop)
+    if _serving():
+        runtime.on_close(sender.stop)
+    else:   # a command sends what it queued before it exits (bounded), never half-sent
+        runtime.on_close(lambda: sender.finish(runtime.settings.outbox_exit_drain_seconds))
+
+
+def _close_when_command_ends(runtime) -> None:
+    """A `flask` command (other than `run`) closes the runtime as it ends: its sender
+    sends what the command queued and stops, the other threads stop, connections go."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and not _serving():
+        ctx.call_on_close(runtime.close)
 
 
 def _start_media_fetcher(runtime) -> None:

@@ -67,5 +67,6 @@ def status() -> Response:
     except DBAPIError:
         return _refuse(503, "temporarily unavailable, please retry")
     if not known:
-        log.info("status %s for unknown message %s", update.status, update.sid)
+        # Before the send's answer was read, or not ours: kept to be applied with the SID.
+        log.info("status %s for a message not known yet (%s): kept", update.status, update.sid)
     return Response(status=204)

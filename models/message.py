@@ -35,6 +35,14 @@ class OutStatus(enum.StrEnum):
     DROPPED = "dropped"    # a held photo that will never go (refused, failed, ticket closed)
 
 
+class Lane(enum.StrEnum):
+    """An outbound message's queue to its recipient: each lane goes out in order; an answer
+    never waits on a notice (one in backoff), a notice waits for the answers queued before it."""
+
+    REPLY = "reply"        # an answer to the recipient's own inbound message
+    NOTICE = "notice"      # everything the service says on its own (tickets, digests …)
+
+
 class InStatus(enum.StrEnum):
     RECEIVED = "received"      # rows of earlier versions; now stored with their outcome
     PROCESSED = "processed"    # (in the transaction that answers them)
@@ -54,7 +62,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_message_outbox", "next_attempt_at", "id",
               sqlite_where=text(_UNSENT), postgresql_where=text(_UNSENT)),
-        Index("ix_message_outbox_phone", "phone", "id",
+        Index("ix_message_outbox_lane", "phone", "lane", "id",
               sqlite_where=text(_UNSENT), postgresql_where=text(_UNSENT)),
         Index("ix_message_phone_time", "phone", "direction", "created_at"),
         Index("ix_message_ticket", "ticket_id"),
@@ -76,6 +84,7 @@ class Message(Base):
     profile_name: Mapped[str | None] = mapped_column(String(120))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     kind: Mapped[str] = mapped_column(String(24), default="reply")
+    lane: Mapped[str | None] = mapped_column(String(8))   # outbound: Lane
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,7 @@
 """delivery failures: a ticket whose officer cannot be reached goes to the backup
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-01 15:30:00
 
 A message to an officer about a ticket that fails for good (a permanent error on send, a
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

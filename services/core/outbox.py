@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Direction, Message, OutStatus
+from models import Direction, Lane, Message, OutStatus
 from services.core.settings import Settings
 from services.people.phones import mask_phone
 
@@ -67,6 +67,12 @@ def split_body(text: str, limit: int = BODY_LIMIT) -> list[str]:
     return [p.strip("\n") for p in parts if p.strip()] or [""]
 
 
+def lane_of(env: Envelope) -> str:
+    """An answer to the recipient's own message goes in the reply lane, all else in the
+    notice lane; each lane leaves in order, neither waits on the other."""
+    return Lane.REPLY.value if env.in_reply_to_id is not None else Lane.NOTICE.value
+
+
 def last_inbound_at(db: Session, phone: str) -> datetime | None:
     """When this number last wrote to us (the start of WhatsApp's 24-hour window)."""
     return db.scalar(select(func.max(Message.created_at)).where(
@@ -100,7 +106,7 @@ def queue(db: Session, settings: Settings, now: datetime, env: Envelope) -> list
     content_sid = _template_for(db, settings, env, now)
     bodies = [env.body] if content_sid else split_body(env.body)
     rows = [Message(direction=Direction.OUT.value, phone=env.to, body=body, kind=env.kind,
-                    status=OutStatus.PENDING.value, ticket_id=env.ticket_id,
+                    lane=lane_of(env), status=OutStatus.PENDING.value, ticket_id=env.ticket_id,
                     in_reply_to_id=env.in_reply_to_id, content_sid=content_sid,
                     content_variables=(env.variables or _default_variables(env.body))
                     if content_sid else None, media=[],
@@ -117,7 +123,7 @@ def hold(db: Session, now: datetime, env: Envelope) -> Message:
     """Store a message that may not leave yet (its photo is still downloading, or the
     recipient's window is closed); `requeue` sends it when it may."""
     row = Message(direction=Direction.OUT.value, phone=env.to, body=env.body, kind=env.kind,
-                  status=OutStatus.HELD.value, ticket_id=env.ticket_id,
+                  lane=lane_of(env), status=OutStatus.HELD.value, ticket_id=env.ticket_id,
                   in_reply_to_id=env.in_reply_to_id, media=[dict(m) for m in env.media],
                   attempts=0, created_at=now)
     db.add(row)
@@ -125,8 +131,9 @@ def hold(db: Session, now: datetime, env: Envelope) -> Message:
 
 
 def requeue(db: Session, settings: Settings, now: datetime, held: Message) -> list[Message]:
-    """Send a held message now: queued afresh at the end of the recipient's queue (the
-    sender keeps one message per number in flight, in order), the placeholder removed."""
+    """Send a held message now: queued afresh at the end of its lane to the recipient (the
+    sender keeps one message per number and lane in flight, in order), the placeholder
+    removed."""
     rows = queue(db, settings, now, Envelope(
         to=held.phone, body=held.body or "", kind=held.kind, ticket_id=held.ticket_id,
         in_reply_to_id=held.in_reply_to_id, media=tuple(held.media or ())))

@@ -29,12 +29,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _WAKE = "wake_after_commit"   # session.info: topics whose listeners run after the commit
+_FAILED = "failed_after_commit"   # session.info: outbound messages that failed for good
 
 
 def wake_after_commit(db: Session, topic: str) -> None:
     """Have `topic`'s listeners called once this session's transaction commits (a worker
     woken to pick up rows it can only see after the commit)."""
     db.info.setdefault(_WAKE, set()).add(topic)
+
+
+def failed_after_commit(db: Session, message_id: int) -> None:
+    """Have the delivery-failure listeners told about `message_id` once this session's
+    transaction commits (the status that says it failed for good is durable by then)."""
+    db.info.setdefault(_FAILED, []).append(message_id)
 
 
 @dataclass
@@ -120,6 +127,8 @@ def _wire_outbox_wakeup(rt: Runtime) -> None:
         callbacks = list(rt.outbox_listeners) if take_queued_mark(session) else []
         for topic in sorted(session.info.pop(_WAKE, ())):
             callbacks += rt.commit_listeners.get(topic, [])
+        for message_id in session.info.pop(_FAILED, ()):
+            callbacks.append(lambda message_id=message_id: rt.delivery_failed(message_id))
         for callback in callbacks:
             try:
                 callback()
@@ -130,6 +139,7 @@ def _wire_outbox_wakeup(rt: Runtime) -> None:
     def _after_rollback(session: Session) -> None:
         take_queued_mark(session)
         session.info.pop(_WAKE, None)
+        session.info.pop(_FAILED, None)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None,

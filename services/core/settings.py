@@ -52,6 +52,7 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     twilio_timeout_seconds: float = 10.0
     outbox_sender_thread: bool = True
+    outbox_exit_drain_seconds: float = 30.0   # a command sends what it queued, this long
     run_scheduler: bool = False
     content_sids: Mapping[str, str] = field(default_factory=dict)
     validate_signatures: bool = True
@@ -222,6 +223,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         outbox_lease_seconds=_float(raw, "OUTBOX_LEASE_SECONDS", 60.0),
         twilio_timeout_seconds=_float(raw, "TWILIO_TIMEOUT_SECONDS", 10.0),
         outbox_sender_thread=_truthy(raw.get("OUTBOX_SENDER_THREAD", True)),
+        outbox_exit_drain_seconds=_float(raw, "OUTBOX_EXIT_DRAIN_SECONDS", 30.0),
         run_scheduler=_truthy(raw.get("RUN_SCHEDULER", False)),
         content_sids={k: str(raw[f"CONTENT_SID_{k.upper()}"]) for k in MESSAGE_KINDS
                       if raw.get(f"CONTENT_SID_{k.upper()}")},

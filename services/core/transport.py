@@ -37,6 +37,9 @@ class Outgoing:
 class SendResult:
     sid: str
     status: str
+    # A message found again after a crash may already have failed at the provider.
+    error_code: int | None = None
+    error_message: str | None = None
 
 
 class TransportError(Exception):
@@ -57,9 +60,12 @@ class Transport(Protocol):
         ...
 
     def find_sent(self, message: Outgoing, since: datetime,
-                  known: frozenset[str] = frozenset()) -> SendResult | None:
+                  known: frozenset[str] = frozenset(),
+                  elsewhere: frozenset[str] = frozenset()) -> SendResult | None:
         """After a crash or an unclear failure mid-send: the message if it did reach the
-        provider (one created since `since` whose SID is not in `known`), else None."""
+        provider (one created since `since` whose SID is not in `known`), else None.
+        `elsewhere`: bodies of our other messages to that number that may be at the
+        provider with no SID known to us yet; one of those is not this message."""
         ...
 
 
@@ -82,7 +88,8 @@ class ConsoleTransport:
         return SendResult(sid=sid, status="logged")
 
     def find_sent(self, message: Outgoing, since: datetime,
-                  known: frozenset[str] = frozenset()) -> SendResult | None:
+                  known: frozenset[str] = frozenset(),
+                  elsewhere: frozenset[str] = frozenset()) -> SendResult | None:
         return None
 
 
@@ -122,7 +129,8 @@ class TwilioTransport:
         return SendResult(sid=created.sid, status=created.status or "queued")
 
     def find_sent(self, message: Outgoing, since: datetime,
-                  known: frozenset[str] = frozenset()) -> SendResult | None:
+                  known: frozenset[str] = frozenset(),
+                  elsewhere: frozenset[str] = frozenset()) -> SendResult | None:
         try:
             recent = self.client.messages.list(to=whatsapp_address(message.to),
                                                date_sent_after=since, limit=50)
@@ -130,11 +138,21 @@ class TwilioTransport:
             raise classify(exc) from exc
         for item in recent:
             created = item.date_created
-            # A template's body at Twilio is the rendered template, not ours.
-            same = message.content_sid is not None or (item.body or "") == message.body
-            if item.sid not in known and same and created and created >= since:
-                return SendResult(sid=item.sid, status=item.status or "queued")
+            if item.sid not in known and _same(message, item.body or "", elsewhere) \
+                    and created and created >= since:
+                code = item.error_code if isinstance(item.error_code, int) else None
+                return SendResult(sid=item.sid, status=item.status or "queued",
+                                  error_code=code, error_message=item.error_message or None)
         return None
+
+
+def _same(message: Outgoing, body: str, elsewhere: frozenset[str]) -> bool:
+    """Whether a message Twilio holds, with this body, can be ours: a free text by its body;
+    a template (its body at Twilio is the rendered template, not ours) unless the body is
+    that of another message of ours that may be at Twilio too."""
+    if message.content_sid is None:
+        return body == message.body
+    return body not in elsewhere
 
 
 def twilio_client(settings: Settings):

@@ -373,10 +373,11 @@ def assert_one_answer_per_message(rt: Runtime, sids: set[str]) -> None:
 
 def assert_delivered_exactly_once(rt: Runtime, fake: FakeTwilioServer,
                                   ordered: Iterable[str] = ()) -> int:
-    """Every outbound row reached the fake Twilio exactly once; `ordered` numbers in order."""
+    """Every outbound row reached the fake Twilio exactly once; `ordered` numbers in order
+    in each lane (replies, notices: one lane never waits on the other)."""
     with rt.sessions() as db:
         rows = db.execute(select(Message.id, Message.phone, Message.sid, Message.status,
-                                 Message.body, Message.content_sid)
+                                 Message.body, Message.content_sid, Message.lane)
                           .where(Message.direction == Direction.OUT.value)
                           .order_by(Message.id)).all()
     statuses = Counter(r.status for r in rows)
@@ -392,8 +393,10 @@ def assert_delivered_exactly_once(rt: Runtime, fake: FakeTwilioServer,
         assert got.to == row.phone and (got.content_sid or got.body == row.body), row.id
     order = {c.sid: n for n, c in enumerate(created)}
     for phone in ordered:
-        mine = [r for r in rows if r.phone == phone]
-        assert [order[r.sid] for r in mine] == sorted(order[r.sid] for r in mine), phone
+        for lane in {r.lane for r in rows if r.phone == phone}:
+            mine = [r for r in rows if r.phone == phone and r.lane == lane]
+            assert [order[r.sid] for r in mine] == sorted(order[r.sid] for r in mine), (
+                phone, lane)
     return len(rows)
 
 

@@ -33,6 +33,9 @@ storage host that refuses the Authorization header; `DELETE …/Media/ME….json
 fetches each MediaUrl of a message it accepts, as Twilio does before sending
 (`Created.media_fetched`). `fake.status_form(sid, "failed", 63024)` is a signed status
 callback for a test client; `fake.post_status(...)` posts it over HTTP.
+`fake.before_answer = hook` calls `hook(created)` for each message it accepts before it
+answers the create: Twilio may post a status callback (a quick `failed`) before the
+sender has read the send's answer.
 
 Other processes can drive a server started with `python -m tests.support.fake_twilio_server`:
 `POST /_fake/fault` (JSON: kind, count, seconds, hang_seconds, accept, applies_to),
@@ -135,6 +138,7 @@ class FakeTwilioServer:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     rejected: dict[str, int] = field(default_factory=dict)   # E.164 → Twilio error code
+    before_answer: Callable[[Created], None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -415,6 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         item = self.fake._create(form, answered=True, media_urls=media_urls)
         self.fake._record_call("POST", "create", 201, to)
+        if self.fake.before_answer is not None:
+            self.fake.before_answer(item)
         self._send_json(201, item.resource(self.fake.account_sid))
 
     def do_DELETE(self) -> None:  # noqa: N802

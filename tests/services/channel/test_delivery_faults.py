@@ -4,6 +4,8 @@ senders. After recovery every message is delivered exactly once, in order per nu
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select, update
 
@@ -149,3 +151,62 @@ def test_a_half_hour_twilio_outage_loses_nothing_with_the_default_retries(
     fake.recover()
     _drain(rt, clock)
     _assert_exactly_once_in_order(rt, fake)
+
+
+def _crashed_mid_send(rt, clock, rows: list[Message]) -> None:
+    """A sender claimed these rows and was killed -9 while sending them."""
+    with rt.transaction() as db:
+        db.execute(update(Message).where(Message.id.in_([r.id for r in rows])).values(
+            status="sending", claimed_by="dead", claimed_until=clock()))
+    clock.advance(seconds=1)
+
+
+def test_two_lanes_in_flight_to_one_number_are_each_recovered_as_themselves(
+        rt, clock, fake_twilio_server):
+    fake, phone = fake_twilio_server, RECIPIENTS[0]
+    with rt.transaction() as db:
+        asked = Message(direction="in", phone=phone, body="MASUK", status="processed",
+                        sid="SMinbound", created_at=rt.now())
+        db.add(asked)
+        db.flush()
+        [notice] = queue(db, rt.settings, rt.now(), Envelope(to=phone, body="Rekap",
+                                                              kind="digest"))
+        notice.content_sid, notice.content_variables = "HX" + "1" * 32, {"1": "Rekap"}
+        [reply] = queue(db, rt.settings, rt.now(), Envelope(to=phone, body="Tautan masuk",
+                                                             in_reply_to_id=asked.id))
+    _crashed_mid_send(rt, clock, [notice, reply])
+    rt.transport.send(Outgoing(to=phone, body="Tautan masuk"))   # only the reply got out
+    _drain(rt, clock)
+    created = fake.snapshot()
+    assert sorted((c.body or "", c.content_sid or "") for c in created) == [
+        ("", "HX" + "1" * 32), ("Tautan masuk", "")], "one went twice, or never"
+    with rt.sessions() as db:
+        sids = {m.body: m.sid for m in db.scalars(select(Message).where(
+            Message.direction == "out"))}
+    assert sids == {"Rekap": next(c.sid for c in created if c.content_sid),
+                    "Tautan masuk": next(c.sid for c in created if not c.content_sid)}
+
+
+@pytest.mark.parametrize("attempts, status", [(0, "sending"), (2, "pending")])
+def test_a_failed_look_up_is_not_counted_as_a_send_attempt(rt, clock, fake_twilio_server,
+                                                           attempts, status):
+    fake = fake_twilio_server
+    with rt.transaction() as db:
+        [row] = queue(db, rt.settings, rt.now(), Envelope(to=RECIPIENTS[0], body="Halo"))
+    _crashed_mid_send(rt, clock, [row])          # a crash mid-send, or a retry in backoff
+    with rt.transaction() as db:
+        db.execute(update(Message).where(Message.id == row.id).values(
+            status=status, attempts=attempts, claimed_until=clock() - timedelta(seconds=1)))
+    fake.fault("500", count=3, applies_to=("list",))
+    for _ in range(3):
+        assert deliver_due(rt, rt.transport) == {"sent": 0, "retry": 1, "failed": 0}
+        with rt.sessions() as db:
+            after = db.get(Message, row.id)
+        assert (after.attempts, after.status, after.claimed_by) == (attempts, status, None)
+        clock.advance(seconds=70)
+    assert [c.kind for c in fake.calls] == ["list"] * 3   # never sent blind
+    _drain(rt, clock)
+    with rt.sessions() as db:
+        after = db.get(Message, row.id)
+    assert (after.status, after.attempts) == ("queued", attempts + 1)
+    assert [c.body for c in fake.snapshot()] == ["Halo"]

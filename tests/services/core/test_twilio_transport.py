@@ -41,6 +41,17 @@ def test_a_send_is_recorded_and_found_again(server, transport):
     assert transport.find_sent(Outgoing(to="+6285700000002", body="Halo"), since) is None
 
 
+def test_a_template_is_not_found_in_a_message_of_another_lane(server, transport):
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    reply = transport.send(Outgoing(to=ALICE, body="Tautan masuk"))   # in flight, no SID yet
+    template = Outgoing(to=ALICE, body="Rekap", content_sid="HX1")
+    assert transport.find_sent(template, since, elsewhere=frozenset({"Tautan masuk"})) is None
+    assert transport.find_sent(template, since).sid == reply.sid   # what it did before
+    found = transport.find_sent(Outgoing(to=ALICE, body="Tautan masuk"), since,
+                                elsewhere=frozenset({"Rekap"}))
+    assert found.sid == reply.sid
+
+
 def test_templates_are_recorded_with_their_variables(server, transport):
     transport.send(Outgoing(to=ALICE, body="x", content_sid="HX1", content_variables={"1": "a"}))
     [created] = server.snapshot()
