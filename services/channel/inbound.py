@@ -56,9 +56,10 @@ def store_inbound(rt: Runtime, msg: Inbound, *, wake: bool = True) -> bool:
                       profile_name=msg.profile_name, kind="reply",
                       status=InStatus.QUEUED.value, attempts=0, next_attempt_at=now,
                       created_at=now)
-              .on_conflict_do_nothing(index_elements=["sid"]))
+              .on_conflict_do_nothing(index_elements=["sid"])
+              .returning(Message.id))   # a row back only when stored now
     with rt.transaction() as db:
-        stored = db.execute(insert).rowcount == 1
+        stored = db.execute(insert).scalar() is not None
         if stored and wake:
             announce(rt, db)
     return stored
