@@ -17,7 +17,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Direction, InStatus, Message
+from models import Citizen, Direction, InStatus, Message, Ticket
+from models.ticket import OPEN_STATUSES
 from services.core.context import Handler, Turn
 from services.core.runtime import Runtime
 from services.media.intake import register_media
@@ -129,10 +130,17 @@ def _after_error(rt: Runtime, claim: Claim, worker: str, error: str) -> str:
 
 
 def _concerned_ticket(db: Session, row: Message) -> int | None:
-    """The ticket a message is about, when it quotes one of ours (for the dashboard)."""
-    if not row.replied_sid:
-        return None
-    return db.scalar(select(Message.ticket_id).where(Message.sid == row.replied_sid))
+    """The ticket a message is about, as far as can be told without its handler: the one
+    of ours it quotes, else its sender's latest open ticket (the dashboard shows it in that
+    ticket's region; with none, to the city)."""
+    if row.replied_sid:
+        quoted = db.scalar(select(Message.ticket_id).where(Message.sid == row.replied_sid))
+        if quoted is not None:
+            return quoted
+    return db.scalar(select(Ticket.id).join(Citizen, Citizen.id == Ticket.citizen_id)
+                     .where(Citizen.phone == row.phone,
+                            Ticket.status.in_(list(OPEN_STATUSES)))
+                     .order_by(Ticket.id.desc()).limit(1))
 
 
 def _fail(rt: Runtime, db: Session, row: Message, now: datetime, error: str) -> None:
