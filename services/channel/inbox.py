@@ -12,6 +12,7 @@ handled exactly once even under `kill -9`. A handler that raises is retried with
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -60,11 +61,18 @@ def claim_next(rt: Runtime, worker: str, phone: str | None = None) -> Claim | No
         return Claim(row.id, row.attempts)
 
 
-def process_due(rt: Runtime, handler: Handler | None = None, worker: str = "inline",
+def inline_worker() -> str:
+    """A worker name for one caller that runs messages itself (a drain, the simulator):
+    unique, since a claim is only as good as the name it was taken under."""
+    return f"inline:{uuid.uuid4().hex}"
+
+
+def process_due(rt: Runtime, handler: Handler | None = None, worker: str | None = None,
                 phone: str | None = None) -> dict[str, int]:
     """Run every message that is due (only `phone`'s when given), in order per sender,
     until none is left; the counts of each outcome."""
     handler = handler or rt.handler
+    worker = worker or inline_worker()
     if handler is None:
         raise RuntimeError("no conversation handler: the runtime was built without one")
     counts: dict[str, int] = {}
@@ -79,7 +87,7 @@ def receive_inbound(rt: Runtime, msg: Inbound, handler: Handler) -> Outcome:
     simulator and the demo show the replies at once); a redelivery changes nothing."""
     if not store_inbound(rt, msg, wake=False):
         return Outcome(None, duplicate=True)
-    process_due(rt, handler, worker="inline", phone=msg.phone)
+    process_due(rt, handler, phone=msg.phone)
     with rt.sessions() as db:
         row = db.scalar(select(Message).where(Message.sid == msg.sid))
     status = row.status if row is not None else None
