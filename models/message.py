@@ -44,10 +44,14 @@ class Lane(enum.StrEnum):
 
 
 class InStatus(enum.StrEnum):
-    RECEIVED = "received"      # rows of earlier versions; now stored with their outcome
-    PROCESSED = "processed"    # (in the transaction that answers them)
+    """Inbound lifecycle: stored `queued` by the webhook, then one outcome from a worker
+    (in the transaction that holds the conversation's effects)."""
+
+    RECEIVED = "received"      # rows of versions before the inbox; never written now
+    QUEUED = "queued"          # stored, waiting for a worker (or for a retry's backoff)
+    PROCESSED = "processed"
     RATE_LIMITED = "rate_limited"
-    FAILED = "failed"          # the handler hit a bug; the sender got an apology
+    FAILED = "failed"          # the handler kept failing; the sender got an apology
 
 
 # The outbox is the unsent part of this table; its indexes cover only that part.
@@ -55,6 +59,8 @@ _UNSENT = "direction = 'out' AND status IN ('pending', 'sending')"
 _HELD = "status = 'held'"
 # Messages that failed for good: the SLA sweep catches up those no one has handled yet.
 _FAILED = "direction = 'out' AND status IN ('failed', 'undelivered')"
+# The inbox is the queued part of the inbound rows: each sender's oldest is its head.
+_INBOX = "direction = 'in' AND status = 'queued'"
 
 
 class Message(Base):
@@ -70,6 +76,10 @@ class Message(Base):
         Index("ix_message_held", "id", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
         Index("ix_message_failed", "status_at",
               sqlite_where=text(_FAILED), postgresql_where=text(_FAILED)),
+        Index("ix_message_inbox", "phone", "id",
+              sqlite_where=text(_INBOX), postgresql_where=text(_INBOX)),
+        Index("ix_message_inbox_order", "id",
+              sqlite_where=text(_INBOX), postgresql_where=text(_INBOX)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

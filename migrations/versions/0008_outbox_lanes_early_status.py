@@ -1,7 +1,7 @@
 """outbox lanes, early status callbacks
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 15:30:00
 
 Each outbound message gets a lane: `reply` (an answer to the recipient's own message) or
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -108,6 +108,10 @@ class Runtime:
             except Exception:
                 log.exception("delivery-failure listener failed for message %s", message_id)
 
+    def wake(self, topic: str) -> None:
+        """Call `topic`'s listeners now (after a commit made outside a session)."""
+        _call_all(list(self.commit_listeners.get(topic, [])))
+
     def on_close(self, stop: Callable[[], None]) -> None:
         """Call `stop()` when the runtime closes (background threads started for it)."""
         self.stoppers.append(stop)
@@ -117,6 +121,14 @@ class Runtime:
         while self.stoppers:
             self.stoppers.pop()()
         self.engine.dispose()
+
+
+def _call_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # a wake-up failure must never undo a commit
+            log.exception("wake-up after commit failed")
 
 
 def _wire_outbox_wakeup(rt: Runtime) -> None:
@@ -129,11 +141,7 @@ def _wire_outbox_wakeup(rt: Runtime) -> None:
             callbacks += rt.commit_listeners.get(topic, [])
         for message_id in session.info.pop(_FAILED, ()):
             callbacks.append(lambda message_id=message_id: rt.delivery_failed(message_id))
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:  # a wake-up failure must never undo a commit
-                log.exception("wake-up after commit failed")
+        _call_all(callbacks)
 
     @event.listens_for(rt.sessions, "after_rollback")
     def _after_rollback(session: Session) -> None:

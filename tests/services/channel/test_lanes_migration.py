@@ -18,7 +18,7 @@ ROWS = [  # body, status, answers an inbound message?
 def test_unsent_messages_get_their_lane_and_the_index_follows(rt, database_url):
     engine = make_engine(database_url)
     try:
-        schema.downgrade(engine, "0006")
+        schema.downgrade(engine, "0007")
         assert "early_status" not in inspect(engine).get_table_names()
         with engine.begin() as conn:
             inbound = conn.execute(text(
