@@ -58,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         _start_inbox_worker(runtime)
     register_web(app, runtime)
     register_bot(app)
+    _open_inbound_door(app, runtime)
     register_commands(app)
     if settings.run_scheduler and _serving():
         from services.jobs import start_background_scheduler
@@ -78,6 +79,16 @@ def _start_sender(runtime) -> None:
         runtime.on_close(sender.stop)
     else:   # a command sends what it queued before it exits (bounded), never half-sent
         runtime.on_close(lambda: sender.finish(runtime.settings.outbox_exit_drain_seconds))
+
+
+def _open_inbound_door(app: Flask, runtime) -> None:
+    """Twilio's inbound webhook answered ahead of Flask (bot/inbound_door.py), with the
+    app's security headers and body limit."""
+    from bot.inbound_door import InboundDoor
+    from web.guard import secure_headers
+
+    app.wsgi_app = InboundDoor(app.wsgi_app, runtime, finish=secure_headers,  # type: ignore[method-assign]
+                               max_length=app.config["MAX_CONTENT_LENGTH"])
 
 
 def _close_when_command_ends(runtime) -> None:

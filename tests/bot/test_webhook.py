@@ -202,3 +202,17 @@ def test_forged_status_callback_is_refused(client, rt, fake_twilio):
 def test_stored_direction_values(rt, client):
     Phone(client, CITIZEN).send("Halo")
     assert _count(rt, Direction.IN.value) == 1
+
+
+def test_the_acknowledgement_carries_the_app_headers_and_its_limits(client, rt):
+    # Answered ahead of Flask (bot/inbound_door.py): same headers, same body limit, and
+    # any other method on the path still goes to the app.
+    form = Phone(client, CITIZEN).form("KTP")
+    response = post_signed(client, "/whatsapp/inbound", form)
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    huge = {**form, "MessageSid": "SM" + "f" * 32, "Body": "x" * (1024 * 1024)}
+    assert post_signed(client, "/whatsapp/inbound", huge).status_code == 413
+    assert client.get("/whatsapp/inbound").status_code in (404, 405)
+    assert _count(rt, "in") == 1
