@@ -56,6 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         _start_media_fetcher(runtime)
     if settings.run_worker and _serving():
         _start_inbox_worker(runtime)
+    _notify_other_processes(runtime)
     register_web(app, runtime)
     register_bot(app)
     _open_inbound_door(app, runtime)
@@ -127,6 +128,20 @@ def _start_inbox_worker(runtime) -> None:
     runtime.on_commit_of(WAKE_TOPIC, workers.wake)
     runtime.on_close(workers.stop)
     workers.start()
+
+
+def _notify_other_processes(runtime) -> None:
+    """On PostgreSQL, messages stored here wake the workers of every process (`flask
+    worker` on other machines) through one NOTIFY thread, once for a burst."""
+    from services.channel.inbound import WAKE_TOPIC
+    from services.channel.wakeup import InboxNotifier
+    from services.core.db import is_sqlite
+
+    if is_sqlite(runtime.engine):
+        return   # one machine: the other processes' short poll finds the message
+    notifier = InboxNotifier(runtime.engine)
+    runtime.on_commit_of(WAKE_TOPIC, notifier.poke)
+    runtime.on_close(notifier.stop)
 
 
 def _serving() -> bool:

@@ -2,8 +2,9 @@
 
 This is all Twilio's request waits for: one `INSERT … ON CONFLICT (sid) DO NOTHING` and
 one commit (a redelivered MessageSid changes nothing). The conversation runs later, in a
-worker (services/channel/inbox.py), woken after the commit: in this process through the
-runtime's commit listeners, in others by PostgreSQL's NOTIFY (or their short poll).
+worker (services/channel/inbox.py), woken after the commit through the runtime's listeners
+of `WAKE_TOPIC`: this process's workers, and on PostgreSQL the notifier that wakes other
+processes' (services/channel/wakeup.py; their short poll covers a lost wake-up).
 """
 
 from __future__ import annotations
@@ -52,18 +53,15 @@ _STORE: dict[str, Executable] = {}   # one statement per dialect, built (and com
 
 def _store_statement(engine: Engine) -> Executable:
     """`INSERT … ON CONFLICT (sid) DO NOTHING RETURNING id`: a row back only when stored
-    now. On PostgreSQL the NOTIFY rides in the same statement (one round trip), sent
-    only for a stored row and delivered only when the transaction commits."""
+    now. No NOTIFY in it: that would serialise every webhook's commit (see
+    services/channel/wakeup.py); the wake-up after the commit reaches other processes."""
     statement = _STORE.get(engine.dialect.name)
     if statement is None:
-        insert = (upsert_insert(engine, Message.__table__)
-                  .values({name: bindparam(name) for name in _STORED_COLUMNS})
-                  .on_conflict_do_nothing(index_elements=["sid"])
-                  .returning(Message.id))
-        if not is_sqlite(engine):
-            stored = insert.cte("stored")
-            insert = select(stored.c.id, func.pg_notify(NOTIFY_CHANNEL, ""))
-        statement = _STORE[engine.dialect.name] = insert
+        statement = _STORE[engine.dialect.name] = (
+            upsert_insert(engine, Message.__table__)
+            .values({name: bindparam(name) for name in _STORED_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["sid"])
+            .returning(Message.id))
     return statement
 
 

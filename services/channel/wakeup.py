@@ -1,9 +1,14 @@
-"""PostgreSQL's LISTEN: wake this process's inbox workers when another process stores.
+"""PostgreSQL's NOTIFY and LISTEN: wake the inbox workers of other processes.
 
-The webhook's transaction sends `NOTIFY` (services/channel/inbound.py), which PostgreSQL
-delivers only once it commits. One thread per process listens on its own connection and
+The webhook does not notify inside its own transaction: PostgreSQL takes one cluster-wide
+lock for the commit of a transaction that notified and holds it through the WAL flush, so
+every webhook commit, of every process, would run one after the other. Instead, after its
+commit the webhook pokes this process's `InboxNotifier`, one thread that sends `NOTIFY` on
+its own connection, once for all the messages stored since its last one.
+
+In each process with workers, one `InboxListener` thread listens on its own connection and
 wakes the local workers; if the connection drops it reconnects (and wakes them once, for
-whatever was stored meanwhile). The workers' short poll covers the gap.
+whatever was stored meanwhile). The workers' short poll covers a lost wake-up.
 """
 
 from __future__ import annotations
@@ -24,6 +29,52 @@ RECONNECT_SECONDS = 2.0
 
 def _dsn(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class InboxNotifier:
+    """A daemon thread sending `NOTIFY layanan_inbox` after `poke()`: one notification for
+    every poke since the last one (a burst of webhooks costs a few, not one each)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dsn = _dsn(engine)
+        self._poked = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poke(self) -> None:
+        """Have a notification sent soon; starts the thread on first use (so after a fork)."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="inbox-notifier",
+                                                daemon=True)
+                self._thread.start()
+        self._poked.set()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Send what is pending, then stop."""
+        self._stop.set()
+        self._poked.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._notify_when_poked()
+            except psycopg.Error as error:
+                log.warning("inbox notifier: %s; reconnecting", type(error).__name__)
+                self._stop.wait(RECONNECT_SECONDS)
+
+    def _notify_when_poked(self) -> None:
+        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("SET synchronous_commit = off")   # a wake-up, not data
+            while True:
+                self._poked.wait()
+                self._poked.clear()
+                conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+                if self._stop.is_set():
+                    return
 
 
 class InboxListener:
