@@ -21,10 +21,12 @@ import psycopg
 from sqlalchemy import Engine
 
 from services.channel.inbound import NOTIFY_CHANNEL
+from services.core.background import WakeableLoop
 
 log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 2.0
+IDLE_SECONDS = 600.0   # the notifier's loop between pokes: nothing to do but wait
 
 
 def _dsn(engine: Engine) -> str:
@@ -32,49 +34,24 @@ def _dsn(engine: Engine) -> str:
 
 
 class InboxNotifier:
-    """A daemon thread sending `NOTIFY layanan_inbox` after `poke()`: one notification for
-    every poke since the last one (a burst of webhooks costs a few, not one each)."""
+    """Sends `NOTIFY layanan_inbox` after `poke()`, from one background loop: one
+    notification for every poke since the last one (a burst costs a few, not one each)."""
 
     def __init__(self, engine: Engine) -> None:
         self.dsn = _dsn(engine)
-        self._poked = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._conn: psycopg.Connection | None = None
+        self._loop = WakeableLoop("inbox-notifier", self._notify, poll=IDLE_SECONDS)
+        self.poke, self.stop = self._loop.wake, self._loop.stop
 
-    def poke(self) -> None:
-        """Have a notification sent soon; starts the thread on first use (so after a fork)."""
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="inbox-notifier",
-                                                daemon=True)
-                self._thread.start()
-        self._poked.set()
-
-    def stop(self, timeout: float = 3.0) -> None:
-        """Send what is pending, then stop."""
-        self._stop.set()
-        self._poked.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._notify_when_poked()
-            except psycopg.Error as error:
-                log.warning("inbox notifier: %s; reconnecting", type(error).__name__)
-                self._stop.wait(RECONNECT_SECONDS)
-
-    def _notify_when_poked(self) -> None:
-        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("SET synchronous_commit = off")   # a wake-up, not data
-            while True:
-                self._poked.wait()
-                self._poked.clear()
-                conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-                if self._stop.is_set():
-                    return
+    def _notify(self) -> None:
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+                self._conn.execute("SET synchronous_commit = off")   # a wake-up, not data
+            self._conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        except psycopg.Error as error:   # the workers' poll covers it; reconnect next time
+            log.warning("inbox notifier: %s", type(error).__name__)
+            self._conn = None
 
 
 class InboxListener:
