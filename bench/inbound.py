@@ -312,11 +312,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 print(f"{backend:10} VIOLATION: {problem}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    if any(r["problems"] for r in results):
-        raise SystemExit("bench/inbound.py: acknowledged messages missing or processed "
-                         "(see VIOLATION above)")
     return results
 
 
 if __name__ == "__main__":
-    main()
+    if any(r["problems"] for r in main()):
+        raise SystemExit("bench/inbound.py: acknowledged messages missing or processed "
+                         "(see VIOLATION above)")
