@@ -37,8 +37,9 @@ from pathlib import Path
 from common import children, free_port, fresh_database, peak_rss_mb, pg_base_url, server
 from inbound import _form, _nik, _places, prepare_database
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from models import Citizen, Ticket
+from models import Citizen, Message, Ticket
 from services.core.runtime import build_runtime
 from services.core.settings import load_settings
 from services.demo.cast import KTP_NEEDS
@@ -121,6 +122,27 @@ def check(rt, fake, conversations, drivers, total: int) -> list[str]:
     return problems
 
 
+def latency_parts(rt, fake, first_post: dict[str, float]) -> dict[str, float]:
+    """Where the reply latency goes, medians in ms: webhook POST → stored (the inbound
+    row's created_at), stored → a worker starts the conversation (the reply's created_at,
+    the turn's clock), conversation started → reply at Twilio (the conversation, its
+    commit, the outbox sender's wake-up and the send)."""
+    arrived = {c.sid: c.received_at for c in fake.snapshot()}
+    reply = aliased(Message)
+    with rt.sessions() as db:
+        rows = db.execute(select(Message.sid, Message.created_at, reply.sid, reply.created_at)
+                          .join(reply, reply.in_reply_to_id == Message.id)
+                          .where(Message.direction == "in", reply.kind == "reply")).all()
+    parts: dict[str, list[float]] = {"stored": [], "picked_up": [], "at_twilio": []}
+    for sid, stored, reply_sid, started in rows:
+        if sid not in first_post or reply_sid not in arrived:
+            continue
+        parts["stored"].append(stored.timestamp() - first_post[sid])
+        parts["picked_up"].append((started - stored).total_seconds())
+        parts["at_twilio"].append(arrived[reply_sid] - started.timestamp())
+    return {k: percentile_ms(v, 0.5) for k, v in parts.items()}
+
+
 def run(url: str, fake: FakeTwilioServer, rt, workers: int, threads: int | None, args,
         workdir: Path, done_before: int, index: int) -> dict:
     """One end-to-end run with `workers` worker processes (0: the web process's own
@@ -158,6 +180,7 @@ def run(url: str, fake: FakeTwilioServer, rt, workers: int, threads: int | None,
             proc.stop()
     problems = check(rt, fake, warm + measured, [warm_up, driver], total)
     latency = reply_latencies(rt, fake, result.first_post)
+    parts = latency_parts(rt, fake, result.first_post)
     sids = [form["MessageSid"] for conv in measured for form in conv]
     mine = [latency[sid] for sid in sids if sid in latency]
     # From the first POST of the measured run to the last of its replies reaching Twilio.
@@ -173,7 +196,8 @@ def run(url: str, fake: FakeTwilioServer, rt, workers: int, threads: int | None,
             "reply_p50_ms": percentile_ms(mine, 0.5), "reply_p99_ms": percentile_ms(mine, 0.99),
             "reply_max_ms": percentile_ms(mine, 1.0), "seconds": round(span, 1),
             "messages_per_s": round(messages / span, 1), "worker_peak_rss_mb": round(rss),
-            "setup_s": round(setup, 1), "stored": total, "violations": problems}
+            "setup_s": round(setup, 1), "stored": total, "reply_parts_p50_ms": parts,
+            "violations": problems}
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -210,7 +234,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
                       f"p99 {r['webhook_p99_ms']} ms | webhook to reply at Twilio p50 "
                       f"{r['reply_p50_ms']} ms p99 {r['reply_p99_ms']} ms max "
                       f"{r['reply_max_ms']} ms | worker peak RSS {r['worker_peak_rss_mb']} MiB "
-                      f"| started in {r['setup_s']} s", flush=True)
+                      f"| started in {r['setup_s']} s | reply p50 parts: webhook to stored "
+                      f"{r['reply_parts_p50_ms']['stored']} ms, stored to picked up "
+                      f"{r['reply_parts_p50_ms']['picked_up']} ms, picked up to at Twilio "
+                      f"{r['reply_parts_p50_ms']['at_twilio']} ms", flush=True)
                 for problem in r["violations"]:
                     print(f"e2e {workers} worker(s) VIOLATION: {problem}", flush=True)
         finally:
