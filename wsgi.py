@@ -52,6 +52,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         _start_sender(runtime)
     if settings.media_fetch_thread:
         _start_media_fetcher(runtime)
+    if settings.run_worker and _serving():
+        _start_inbox_worker(runtime)
     register_web(app, runtime)
     register_bot(app)
     register_commands(app)
@@ -87,8 +89,22 @@ def _start_media_fetcher(runtime) -> None:
         fetcher.wake()
 
 
+def _start_inbox_worker(runtime) -> None:
+    """One inbox worker thread in the web process (`RUN_WORKER=0` leaves the conversations
+    to `flask --app wsgi worker` processes): woken after each commit that stored a message,
+    by PostgreSQL's NOTIFY, and by its short poll."""
+    from services.channel.inbound import WAKE_TOPIC
+    from services.channel.workers import InboxWorkers
+
+    workers = InboxWorkers(runtime, runtime.handler, threads=1)
+    runtime.on_commit_of(WAKE_TOPIC, workers.wake)
+    runtime.on_close(workers.stop)
+    workers.start()
+
+
 def _serving() -> bool:
-    """False inside a `flask` command other than `run` (`db upgrade` must not run jobs)."""
+    """False inside a `flask` command other than `run` (`db upgrade` must not run jobs;
+    `worker` starts its own threads)."""
     import click
 
     ctx = click.get_current_context(silent=True)

@@ -8,11 +8,10 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import DBAPIError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.conversation import handle_message
 from bot.parse import BadRequest, parse_inbound, parse_status
 from bot.signature import signature_valid
 from services.channel.delivery import record_status
-from services.channel.inbound import receive_inbound
+from services.channel.inbound import store_inbound
 from services.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,10 @@ def _refuse(status: int, reason: str) -> Response:
 
 @bp.before_request
 def _check_signature() -> Response | None:
+    # On every transport: with the console one too, or anyone reaching the port could
+    # write as any staff number (the simulator has its own, local-only door).
     settings = _runtime().settings
-    if settings.validate_signatures and not signature_valid(settings, request):
+    if not signature_valid(settings, request):
         log.warning("refused %s: missing or invalid X-Twilio-Signature", request.path)
         return _refuse(403, "invalid signature")
     return None
@@ -47,11 +48,12 @@ def inbound() -> Response:
     except BadRequest as exc:
         return _refuse(400, str(exc))
     try:
-        receive_inbound(_runtime(), message, handle_message)
+        store_inbound(_runtime(), message)
     except DBAPIError:
         log.exception("database unavailable while receiving %s", message.sid)
         return _refuse(503, "temporarily unavailable, please retry")
-    # Replies travel through the outbox (each gets a SID for quote-replies and status).
+    # Stored only: a worker runs the conversation, and its replies travel through the
+    # outbox (each gets a SID for quote-replies and status).
     return _twiml()
 
 

@@ -36,15 +36,21 @@ class OutStatus(enum.StrEnum):
 
 
 class InStatus(enum.StrEnum):
-    RECEIVED = "received"      # rows of earlier versions; now stored with their outcome
-    PROCESSED = "processed"    # (in the transaction that answers them)
+    """Inbound lifecycle: stored `queued` by the webhook, then one outcome from a worker
+    (in the transaction that holds the conversation's effects)."""
+
+    RECEIVED = "received"      # rows of versions before the inbox; never written now
+    QUEUED = "queued"          # stored, waiting for a worker (or for a retry's backoff)
+    PROCESSED = "processed"
     RATE_LIMITED = "rate_limited"
-    FAILED = "failed"          # the handler hit a bug; the sender got an apology
+    FAILED = "failed"          # the handler kept failing; the sender got an apology
 
 
 # The outbox is the unsent part of this table; its indexes cover only that part.
 _UNSENT = "direction = 'out' AND status IN ('pending', 'sending')"
 _HELD = "status = 'held'"
+# The inbox is the queued part of the inbound rows: each sender's oldest is its head.
+_INBOX = "direction = 'in' AND status = 'queued'"
 
 
 class Message(Base):
@@ -58,6 +64,8 @@ class Message(Base):
         Index("ix_message_ticket", "ticket_id"),
         Index("ix_message_in_reply_to", "in_reply_to_id"),
         Index("ix_message_held", "id", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
+        Index("ix_message_inbox", "phone", "id",
+              sqlite_where=text(_INBOX), postgresql_where=text(_INBOX)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

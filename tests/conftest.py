@@ -14,7 +14,12 @@ from services.core.db import make_engine
 from tests.support.clock import wib
 from tests.support.databases import migrated_pg_schema, pg_admin_url, truncate_all
 from tests.support.files import SAMPLE_ROSTER
-from tests.support.whatsapp import TWILIO_SETTINGS, fake_twilio_endpoint, twilio_server_settings
+from tests.support.whatsapp import (
+    AUTH_TOKEN,
+    TWILIO_SETTINGS,
+    fake_twilio_endpoint,
+    twilio_server_settings,
+)
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +71,10 @@ def overrides(database_url, clock, tmp_path) -> dict:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "MESSAGING_TRANSPORT": "console",
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,      # webhooks are signed on every transport
         "PUBLIC_BASE_URL": "http://localhost",
         "OUTBOX_SENDER_THREAD": False,
+        "RUN_WORKER": False,                  # tests drain the inbox themselves (post_signed)
         "MEDIA_FETCH_THREAD": False,
         "MEDIA_DIR": str(tmp_path / "media"),
         "CLOCK": clock,

@@ -2,7 +2,7 @@
 
 Registered only when MESSAGING_TRANSPORT is console, and answering only clients on this
 machine: it lets its user speak as any supervisor, so it must never face a network.
-Messages go through the same `receive_inbound` and conversation handler as Twilio's webhook.
+Messages are stored like Twilio's and run at once through the inbox workers' own path.
 
 Being on this machine is not enough: a web page on another site can make the browser
 reach 127.0.0.1 under the site's own name (DNS rebinding). So the `Host` must be a

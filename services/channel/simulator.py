@@ -1,9 +1,10 @@
 """The local WhatsApp simulator's use cases: play any number, through the real inbound path.
 
-A simulated message becomes the same `Inbound` Twilio's webhook builds and goes through
-`receive_inbound` with the conversation handler, so every flow behaves exactly as on
-WhatsApp. Replies are the ordinary outbound rows the outbox sender delivers (with the
-console transport they are only logged and stored).
+A simulated message becomes the same `Inbound` Twilio's webhook builds, is stored the same
+way and is run at once through the inbox workers' own path (`receive_inbound`) with the
+conversation handler, so every flow behaves exactly as on WhatsApp. Replies are the
+ordinary outbound rows the outbox sender delivers (with the console transport they are
+only logged and stored).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from models import RW, Citizen, Kelurahan, Message, Role, Staff
-from services.channel.inbound import Inbound, Outcome, receive_inbound
+from services.channel.inbound import Inbound, Outcome
+from services.channel.inbox import receive_inbound
 from services.core.context import Handler
 from services.core.runtime import Runtime
 from services.core.texts import scope_label

@@ -54,13 +54,17 @@ class Settings:
     outbox_sender_thread: bool = True
     run_scheduler: bool = False
     content_sids: Mapping[str, str] = field(default_factory=dict)
-    validate_signatures: bool = True
     log_level: str = "INFO"
     media_dir: Path = Path("instance/media")
     media_delete_at_twilio: bool = True
     media_link_hours: int = 24
     media_fetch_attempts: int = 12
     media_fetch_thread: bool = True
+    run_worker: bool = True
+    inbound_attempts: int = 3
+    inbound_backoff_seconds: float = 2.0
+    inbound_lease_seconds: float = 60.0
+    inbound_poll_seconds: float = 1.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -225,14 +229,17 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         run_scheduler=_truthy(raw.get("RUN_SCHEDULER", False)),
         content_sids={k: str(raw[f"CONTENT_SID_{k.upper()}"]) for k in MESSAGE_KINDS
                       if raw.get(f"CONTENT_SID_{k.upper()}")},
-        validate_signatures=transport == "twilio"
-        or _truthy(raw.get("VALIDATE_SIGNATURES", False)),
         log_level=str(raw.get("LOG_LEVEL") or "INFO").upper(),
         media_dir=Path(str(raw.get("MEDIA_DIR") or instance_dir / "media")).resolve(),
         media_delete_at_twilio=_truthy(raw.get("MEDIA_DELETE_AT_TWILIO", True)),
         media_link_hours=_int(raw, "MEDIA_LINK_HOURS", 24, minimum=1),
         media_fetch_attempts=_int(raw, "MEDIA_FETCH_ATTEMPTS", 12, minimum=1),
         media_fetch_thread=_truthy(raw.get("MEDIA_FETCH_THREAD", True)),
+        run_worker=_truthy(raw.get("RUN_WORKER", True)),
+        inbound_attempts=_int(raw, "INBOUND_ATTEMPTS", 3, minimum=1),
+        inbound_backoff_seconds=_float(raw, "INBOUND_BACKOFF_SECONDS", 2.0),
+        inbound_lease_seconds=_float(raw, "INBOUND_LEASE_SECONDS", 60.0),
+        inbound_poll_seconds=_float(raw, "INBOUND_POLL_SECONDS", 1.0),
     )
     _check_lease(settings)
     try:

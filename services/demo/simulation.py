@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from models import Citizen, Conversation, Direction, Message, Staff, Ticket
-from services.channel.inbound import Inbound, Outcome, receive_inbound
+from services.channel.inbound import Inbound, Outcome
+from services.channel.inbox import receive_inbound
 from services.core.clock import ManualClock
 from services.core.context import Handler
 from services.core.runtime import Runtime

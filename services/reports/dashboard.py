@@ -12,7 +12,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from models import RW, Breach, Direction, Kelurahan, Message, OutStatus, Staff, Ticket, TicketStatus
+from models import (
+    RW,
+    Breach,
+    Direction,
+    InStatus,
+    Kelurahan,
+    Message,
+    OutStatus,
+    Staff,
+    Ticket,
+    TicketStatus,
+)
 from models.ticket import CLOSED_BY_OFFICER, OPEN_STATUSES
 from services.core.context import Ctx
 from services.core.texts import scope_label
@@ -55,6 +66,7 @@ class Overview:
     by_kelurahan: list[Rate] = field(default_factory=list)
     by_rw: list[Rate] = field(default_factory=list)
     failed: list[FailedMessage] = field(default_factory=list)
+    failed_inbound: list[FailedInbound] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,30 @@ class FailedMessage:
     kind: str
     ticket_id: int | None
     error_code: int | None
+
+
+@dataclass(frozen=True)
+class FailedInbound:
+    """A message someone sent that the bot could not handle (its sender got an apology);
+    `inbound retry` runs it again once the cause is fixed."""
+
+    created_at: datetime
+    phone: str                  # masked
+    ticket_id: int | None
+    attempts: int
+
+
+def _failed_inbound(ctx: Ctx, supervisor: Staff, days: int = 7) -> list[FailedInbound]:
+    """In the region of the ticket each concerns; those about no ticket, for the city."""
+    query = select(Message).where(Message.direction == Direction.IN.value,
+                                  Message.status == InStatus.FAILED.value,
+                                  Message.created_at >= ctx.now - timedelta(days=days))
+    if supervisor.scope_kelurahan_id is not None or supervisor.scope_kecamatan_id is not None:
+        in_scope = tickets_in_scope(supervisor).with_only_columns(Ticket.id)
+        query = query.where(Message.ticket_id.in_(in_scope))
+    rows = ctx.db.scalars(query.order_by(Message.id.desc()).limit(50))
+    return [FailedInbound(m.created_at, mask_phone(m.phone), m.ticket_id, m.attempts)
+            for m in rows]
 
 
 def _failed_messages(ctx: Ctx, supervisor: Staff, days: int = 7) -> list[FailedMessage]:
@@ -146,7 +182,7 @@ def build_overview(ctx: Ctx, supervisor: Staff) -> Overview:
     by_kelurahan, by_rw = _rates(ctx, supervisor, start, end)
     return Overview(scope_label(supervisor), ctx.now, month, open_count, waiting, digest.overdue,
                     digest.due_today, breaches, excused, by_kelurahan, by_rw,
-                    _failed_messages(ctx, supervisor))
+                    _failed_messages(ctx, supervisor), _failed_inbound(ctx, supervisor))
 
 
 @dataclass

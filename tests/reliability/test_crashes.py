@@ -4,15 +4,18 @@ lost, no outbound message is lost or sent twice, every breach is recorded once."
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from models import Breach
+from models import Breach, Message
+from services.channel.inbound import Inbound, store_inbound
 from tests.reliability.harness import (
     LoadDriver,
+    Process,
     assert_breached_once,
     assert_delivered_exactly_once,
     assert_one_answer_per_message,
@@ -108,3 +111,59 @@ def test_kill_9_of_the_scheduler_mid_sweep(pg_url, rig_factory, capsys):
               f"scheduler took the lease and finished in {recovered:.1f} s; "
               f"{counts['breaches']} breaches recorded once, {counts['notices']} breach "
               f"notices queued once; {delivered} messages delivered exactly once")
+
+
+def _inbox_worker(rig, name: str) -> Process:
+    return Process(name, [sys.executable, "-m", "flask", "--app", "wsgi", "worker",
+                          "--threads", "1"], rig.env, rig.log_dir)
+
+
+def _waiting_on_conversations(rt) -> bool:
+    with rt.sessions() as db:
+        return bool(db.scalar(text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'conversation' AND NOT l.granted")))
+
+
+def test_kill_9_of_an_inbox_worker_mid_message(pg_url, rig_factory, capsys):
+    """A worker killed while it runs a conversation: another takes the message over after
+    the lease and handles it once (the dead one's effects never commit)."""
+    rig = rig_factory(pg_url, INBOUND_LEASE_SECONDS="3", RUN_WORKER="0")
+    first, second = _inbox_worker(rig, "worker-a"), _inbox_worker(rig, "worker-b")
+    rig_factory.processes.extend([first, second])
+    phone, sid = citizen_phone(1), "SMkill9".ljust(34, "0")
+    # Hold the conversation table: the worker blocks inside the handler, mid-transaction.
+    blocker = rig.rt.engine.connect()
+    hold = blocker.begin()
+    blocker.execute(text("LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE"))
+    try:
+        first.start()
+        wait_until(lambda: "Inbox worker: 1 threads" in first.log(), 60, "worker a to start",
+                   every=0.1)
+        assert store_inbound(rig.rt, Inbound(sid=sid, phone=phone, body="MENU"))
+        wait_until(lambda: _waiting_on_conversations(rig.rt), 30,
+                   "worker a to be inside the conversation", every=0.05)
+        first.kill9()
+    finally:
+        hold.rollback()
+        blocker.close()
+    started = time.monotonic()
+    second.start()
+    wait_until(lambda: _status(rig.rt, sid) == "processed", 60, "worker b to take it over",
+               every=0.1)
+    taken_over = time.monotonic() - started
+    wait_until(lambda: unsent(rig.rt) == 0, 60, "the reply to leave")
+    second.stop()
+    assert_one_answer_per_message(rig.rt, {sid})
+    with rig.rt.sessions() as db:
+        attempts = db.scalar(select(Message.attempts).where(Message.sid == sid))
+    assert attempts == 2                                    # claimed by a, then by b
+    assert len(rig.fake.by_recipient().get(phone, [])) == 1   # one reply, sent once
+    with capsys.disabled():
+        print(f"\n[crash worker] kill -9 mid-message; taken over and handled once "
+              f"{taken_over:.1f} s later (lease 3 s)")
+
+
+def _status(rt, sid: str) -> str | None:
+    with rt.sessions() as db:
+        return db.scalar(select(Message.status).where(Message.sid == sid))

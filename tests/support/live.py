@@ -23,6 +23,7 @@ class Live:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         # The app is built after the port is known, so its links point at this server.
         self.app = holder["app"] = create_app({**overrides, "OUTBOX_SENDER_THREAD": True,
+                                               "RUN_WORKER": True,   # as in production
                                                "PUBLIC_BASE_URL": self.url})
         self.rt = self.app.extensions["layanan"]
         assert import_roster(self.rt, SAMPLE_ROSTER.read_bytes()).ok

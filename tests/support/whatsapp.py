@@ -41,11 +41,26 @@ def sign(url: str, form: dict) -> str:
     return RequestValidator(AUTH_TOKEN).compute_signature(url, form)
 
 
-def post_signed(client, path: str, form: dict, signature: str | None = None):
-    """POST a form as Twilio would, signed over PUBLIC_BASE_URL + path."""
+def post_signed(client, path: str, form: dict, signature: str | None = None,
+                drain: bool = True):
+    """POST a form as Twilio would, signed over PUBLIC_BASE_URL + path.
+
+    The webhook only stores a message; with `drain` the inbox is then run here, as a
+    worker would, so a test reads the replies at once (the apps under test run no worker
+    thread of their own: RUN_WORKER=0)."""
     headers = {"X-Twilio-Signature": signature if signature is not None
                else sign(PUBLIC_BASE_URL + path, form)}
-    return client.post(path, data=form, headers=headers)
+    response = client.post(path, data=form, headers=headers)
+    if drain and path == "/whatsapp/inbound" and response.status_code == 200:
+        drain_inbox(client.application.extensions["layanan"])
+    return response
+
+
+def drain_inbox(rt) -> dict[str, int]:
+    """Run every inbound message that is due, as the workers would."""
+    from services.channel.inbox import process_due
+
+    return process_due(rt, rt.handler, worker="test")
 
 
 @dataclass

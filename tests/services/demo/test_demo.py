@@ -116,6 +116,7 @@ def test_same_seed_same_tickets(rt, tmp_path, sqlite_template, database_url):
     twin = create_app({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "test-secret",
                        "DATABASE_URL": f"sqlite:///{other}",
                        "MESSAGING_TRANSPORT": "console", "OUTBOX_SENDER_THREAD": False,
+                       "RUN_WORKER": False,   # the demo runs each message inline
                        "MEDIA_FETCH_THREAD": False, "MEDIA_DIR": str(tmp_path / "twin")})
     twin_rt = twin.extensions["layanan"]
     try:
