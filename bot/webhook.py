@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import DBAPIError
@@ -22,8 +23,14 @@ def _runtime() -> Runtime:
     return current_app.extensions["layanan"]
 
 
-def _twiml(response: MessagingResponse | None = None) -> Response:
-    return Response(str(response or MessagingResponse()), mimetype="text/xml")
+@cache
+def _empty_twiml() -> str:
+    # The same few bytes on every webhook: rendered once (the SDK builds an XML tree).
+    return str(MessagingResponse())
+
+
+def _twiml() -> Response:
+    return Response(_empty_twiml(), mimetype="text/xml")
 
 
 def _refuse(status: int, reason: str) -> Response:

@@ -35,4 +35,5 @@ def worker_command(threads: int, stop_after: float | None) -> None:
         workers.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        rt.close()   # the outbox sender finishes its round of the workers' replies
         echo_template("worker_stopped.txt")

@@ -66,6 +66,8 @@ class Message(Base):
         Index("ix_message_held", "id", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
         Index("ix_message_inbox", "phone", "id",
               sqlite_where=text(_INBOX), postgresql_where=text(_INBOX)),
+        Index("ix_message_inbox_order", "id",
+              sqlite_where=text(_INBOX), postgresql_where=text(_INBOX)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

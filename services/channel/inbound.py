@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import Engine, Executable, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import Direction, InStatus, Message
@@ -44,24 +44,47 @@ class Outcome:
     queued: bool = False            # not handled yet (a worker or a retry will)
 
 
+_STORED_COLUMNS = ("direction", "sid", "phone", "body", "media", "latitude", "longitude",
+                   "replied_sid", "profile_name", "kind", "status", "attempts",
+                   "next_attempt_at", "created_at")
+_STORE: dict[str, Executable] = {}   # one statement per dialect, built (and compiled) once
+
+
+def _store_statement(engine: Engine) -> Executable:
+    """`INSERT … ON CONFLICT (sid) DO NOTHING RETURNING id`: a row back only when stored
+    now. On PostgreSQL the NOTIFY rides in the same statement (one round trip), sent
+    only for a stored row and delivered only when the transaction commits."""
+    statement = _STORE.get(engine.dialect.name)
+    if statement is None:
+        insert = (upsert_insert(engine, Message.__table__)
+                  .values({name: bindparam(name) for name in _STORED_COLUMNS})
+                  .on_conflict_do_nothing(index_elements=["sid"])
+                  .returning(Message.id))
+        if not is_sqlite(engine):
+            stored = insert.cte("stored")
+            insert = select(stored.c.id, func.pg_notify(NOTIFY_CHANNEL, ""))
+        statement = _STORE[engine.dialect.name] = insert
+    return statement
+
+
 def store_inbound(rt: Runtime, msg: Inbound, *, wake: bool = True) -> bool:
     """Store the message once as `queued` and wake the workers after the commit; False
     when its MessageSid was stored before (nothing changes). `wake=False`: the caller
-    handles it at once itself (the simulator, the demo)."""
+    handles it at once itself (the simulator, the demo).
+
+    Twilio waits on this: one statement and one commit on a bare connection (no session,
+    no statement built per request)."""
     now = rt.now()
-    insert = (upsert_insert(rt.engine, Message.__table__)
-              .values(direction=Direction.IN.value, sid=msg.sid, phone=msg.phone,
-                      body=msg.body, media=list(msg.media), latitude=msg.latitude,
-                      longitude=msg.longitude, replied_sid=msg.replied_sid,
-                      profile_name=msg.profile_name, kind="reply",
-                      status=InStatus.QUEUED.value, attempts=0, next_attempt_at=now,
-                      created_at=now)
-              .on_conflict_do_nothing(index_elements=["sid"])
-              .returning(Message.id))   # a row back only when stored now
-    with rt.transaction() as db:
-        stored = db.execute(insert).scalar() is not None
-        if stored and wake:
-            announce(rt, db)
+    values = {"direction": Direction.IN.value, "sid": msg.sid, "phone": msg.phone,
+              "body": msg.body, "media": list(msg.media), "latitude": msg.latitude,
+              "longitude": msg.longitude, "replied_sid": msg.replied_sid,
+              "profile_name": msg.profile_name, "kind": "reply",
+              "status": InStatus.QUEUED.value, "attempts": 0, "next_attempt_at": now,
+              "created_at": now}
+    with rt.engine.begin() as conn:
+        stored = conn.execute(_store_statement(rt.engine), values).first() is not None
+    if stored and wake:
+        rt.wake(WAKE_TOPIC)
     return stored
 
 
@@ -69,5 +92,5 @@ def announce(rt: Runtime, db: Session) -> None:
     """Wake the workers once this transaction commits: this process's at once, other
     processes' through NOTIFY (PostgreSQL delivers it with the commit, never before)."""
     if not is_sqlite(rt.engine):
-        db.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        db.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
     wake_after_commit(db, WAKE_TOPIC)

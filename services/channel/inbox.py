@@ -12,9 +12,11 @@ handled exactly once even under `kill -9`. A handler that raises is retried with
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from models import InStatus, Message
 from services.channel.inbound import Inbound, Outcome, announce, store_inbound
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def _queued() -> ColumnElement[bool]:
-    # The inbox index's own WHERE clause, verbatim, so the planner uses the partial index.
+    # The inbox indexes' own WHERE clause, verbatim, so the planner uses the partial indexes.
     index = next(ix for ix in Message.__table__.indexes if ix.name == "ix_message_inbox")
     return index.dialect_options["postgresql"]["where"]
 
@@ -37,19 +39,28 @@ def _lease(rt: Runtime) -> timedelta:
 
 
 def claim_next(rt: Runtime, worker: str, phone: str | None = None) -> Claim | None:
-    """Lease the oldest due message among the senders' heads (each sender's oldest queued
-    message); None when nothing is due or every due head is another worker's."""
+    """Lease the oldest due message that is its sender's oldest queued one (so a sender's
+    messages run one at a time, in order); None when nothing is due or every due one is
+    another worker's.
+
+    Read in arrival order through the queued rows' own index, each candidate checked for
+    an earlier queued message of its sender through the (phone, id) one: the first free
+    head is found after a few rows however long the queue (grouping every sender's head
+    first cost a pass over the whole backlog per claim).
+    """
     now = rt.now()
+    earlier = aliased(Message)
     with rt.transaction() as db:
-        heads = select(func.min(Message.id)).where(_queued())
-        if phone is not None:
-            heads = heads.where(Message.phone == phone)
         query = (select(Message)
-                 .where(Message.id.in_(heads.group_by(Message.phone).scalar_subquery()),
-                        _queued(),
+                 .where(_queued(),
                         or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-                        or_(Message.claimed_until.is_(None), Message.claimed_until < now))
+                        or_(Message.claimed_until.is_(None), Message.claimed_until < now),
+                        # `_queued()` names no table: inside, it is the earlier row's.
+                        ~exists().where(earlier.phone == Message.phone,
+                                        earlier.id < Message.id, _queued()))
                  .order_by(Message.id).limit(1))
+        if phone is not None:
+            query = query.where(Message.phone == phone)
         if not is_sqlite(rt.engine):
             query = query.with_for_update(skip_locked=True, of=Message)
         row = db.scalar(query)
@@ -60,11 +71,18 @@ def claim_next(rt: Runtime, worker: str, phone: str | None = None) -> Claim | No
         return Claim(row.id, row.attempts)
 
 
-def process_due(rt: Runtime, handler: Handler | None = None, worker: str = "inline",
+def inline_worker() -> str:
+    """A worker name for one caller that runs messages itself (a drain, the simulator):
+    unique, since a claim is only as good as the name it was taken under."""
+    return f"inline:{uuid.uuid4().hex}"
+
+
+def process_due(rt: Runtime, handler: Handler | None = None, worker: str | None = None,
                 phone: str | None = None) -> dict[str, int]:
     """Run every message that is due (only `phone`'s when given), in order per sender,
     until none is left; the counts of each outcome."""
     handler = handler or rt.handler
+    worker = worker or inline_worker()
     if handler is None:
         raise RuntimeError("no conversation handler: the runtime was built without one")
     counts: dict[str, int] = {}
@@ -79,7 +97,7 @@ def receive_inbound(rt: Runtime, msg: Inbound, handler: Handler) -> Outcome:
     simulator and the demo show the replies at once); a redelivery changes nothing."""
     if not store_inbound(rt, msg, wake=False):
         return Outcome(None, duplicate=True)
-    process_due(rt, handler, worker="inline", phone=msg.phone)
+    process_due(rt, handler, phone=msg.phone)
     with rt.sessions() as db:
         row = db.scalar(select(Message).where(Message.sid == msg.sid))
     status = row.status if row is not None else None

@@ -84,6 +84,10 @@ class Runtime:
         """Call `callback()` after any commit that asked to wake `topic`."""
         self.commit_listeners.setdefault(topic, []).append(callback)
 
+    def wake(self, topic: str) -> None:
+        """Call `topic`'s listeners now (after a commit made outside a session)."""
+        _call_all(list(self.commit_listeners.get(topic, [])))
+
     def on_close(self, stop: Callable[[], None]) -> None:
         """Call `stop()` when the runtime closes (background threads started for it)."""
         self.stoppers.append(stop)
@@ -95,6 +99,14 @@ class Runtime:
         self.engine.dispose()
 
 
+def _call_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # a wake-up failure must never undo a commit
+            log.exception("wake-up after commit failed")
+
+
 def _wire_outbox_wakeup(rt: Runtime) -> None:
     # A service that queues a message marks the session; after the commit that makes
     # the row durable, the sender is woken so the message leaves within a second.
@@ -103,11 +115,7 @@ def _wire_outbox_wakeup(rt: Runtime) -> None:
         callbacks = list(rt.outbox_listeners) if take_queued_mark(session) else []
         for topic in sorted(session.info.pop(_WAKE, ())):
             callbacks += rt.commit_listeners.get(topic, [])
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:  # a wake-up failure must never undo a commit
-                log.exception("wake-up after commit failed")
+        _call_all(callbacks)
 
     @event.listens_for(rt.sessions, "after_rollback")
     def _after_rollback(session: Session) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from twilio.request_validator import RequestValidator
 
 from models import Direction, Message, Ticket
@@ -385,9 +385,12 @@ class LoadDriver:
 # -- checks -----------------------------------------------------------------------------------
 
 def unsent(rt: Runtime) -> int:
+    """Work left: outbound messages not yet sent, and inbound ones no worker has run yet
+    (their replies are still to come)."""
     with rt.sessions() as db:
-        return db.scalar(select(func.count()).select_from(Message).where(
-            Message.direction == Direction.OUT.value, Message.status.in_(UNSENT)))
+        return db.scalar(select(func.count()).select_from(Message).where(or_(
+            and_(Message.direction == Direction.OUT.value, Message.status.in_(UNSENT)),
+            and_(Message.direction == Direction.IN.value, Message.status == "queued"))))
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str,

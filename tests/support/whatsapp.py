@@ -60,7 +60,7 @@ def drain_inbox(rt) -> dict[str, int]:
     """Run every inbound message that is due, as the workers would."""
     from services.channel.inbox import process_due
 
-    return process_due(rt, rt.handler, worker="test")
+    return process_due(rt, rt.handler)
 
 
 @dataclass

@@ -67,6 +67,7 @@ def test_healthz_503_when_database_unreachable(tmp_path):
     from wsgi import create_app
 
     app = create_app({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "x", "MEDIA_FETCH_THREAD": False,
+                      "RUN_WORKER": False,
                       "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
@@ -78,6 +79,7 @@ def test_healthz_503_when_schema_not_migrated(tmp_path):
     from wsgi import create_app
 
     app = create_app({"IGNORE_ENVIRONMENT": True, "SECRET_KEY": "x", "MEDIA_FETCH_THREAD": False,
+                      "RUN_WORKER": False,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
