@@ -2,16 +2,19 @@
 
     .venv/bin/python bench/inbound.py                   # SQLite, and PostgreSQL if it answers
     .venv/bin/python bench/inbound.py --duration 20 --connections 32
+    .venv/bin/python bench/inbound.py --drain           # then let workers process it all
 
 Both apps run under gunicorn with the same workers and threads on 127.0.0.1, loaded by
-the same wrk script replaying pre-signed Twilio webhook requests. The real app checks
-every X-Twilio-Signature (VALIDATE_SIGNATURES=1 with an auth token), stores each message
-once by its MessageSid, runs the conversation (citizens filing KTP requests step by step:
-KTP → RW → NIK → description → YA, which opens a ticket and notifies its officer), writes
-the replies to the outbox and commits. Outbox delivery is not part of this path (it runs
-after the commit, in the sender thread or the scheduler) and is switched off here. Each
-request carries a new MessageSid; the run checks that every one was processed, none
-twice, none failed. Target: real throughput at least half the bare view's.
+the same wrk script replaying pre-signed Twilio webhook requests (citizens filing KTP
+requests step by step: KTP → RW → NIK → description → YA). What is measured is the
+acknowledgement Twilio waits for: the real app checks every X-Twilio-Signature
+(VALIDATE_SIGNATURES=1 with an auth token), stores each message once by its MessageSid
+(INSERT … ON CONFLICT DO NOTHING), commits and answers empty TwiML. The conversations run
+later in the inbox workers, which are off here (RUN_WORKER=0, no `flask worker`), as is
+outbox delivery. Each request carries a new MessageSid; afterwards the run checks that
+every acknowledged message is stored, once, and waits as `queued`; with `--drain` two
+`flask --app wsgi worker` processes then run every stored conversation and the run checks
+that each was processed. Target: real throughput at least half the bare view's.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import argparse
 import csv
 import json
 import logging
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -71,6 +76,7 @@ class Run:
     p99_ms: float
     errors: dict[str, int]
     wrapped: int
+    completed: int = 0            # answered with a 2xx (wrk counts the others as errors)
 
 
 def _places() -> list[str]:
@@ -154,7 +160,8 @@ def wrk(port: int, requests: Path, seconds: int, connections: int, threads: int)
     errors = {k: data[k] for k in ("status_errors", "connect_errors", "read_errors", "timeouts")
               if data[k]}
     return Run(data["requests"], seconds_run, data["requests"] / seconds_run,
-               data["p50_us"] / 1000, data["p99_us"] / 1000, errors, data["wrapped"])
+               data["p50_us"] / 1000, data["p99_us"] / 1000, errors, data["wrapped"],
+               data["requests"] - data["status_errors"])
 
 
 def _gunicorn(app: str, port: int, workers: int, threads: int, extra: list[str]) -> list[str]:
@@ -174,16 +181,72 @@ def measure(app: str, extra: list[str], env: dict[str, str], files: tuple[Path, 
     return run, rss
 
 
-def check_processed(url: str) -> dict[str, int]:
-    """Inbound messages by status: all `processed`, none failed or rate-limited."""
+def inbound_statuses(url: str, tag: str = "r") -> dict[str, int]:
+    """The measured run's inbound messages (MessageSid `SM<tag>…`) by status."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             return dict(conn.execute(select(Message.status, func.count())
-                                     .where(Message.direction == Direction.IN.value)
+                                     .where(Message.direction == Direction.IN.value,
+                                            Message.sid.like(f"SM{tag}%"))
                                      .group_by(Message.status)).all())
     finally:
         engine.dispose()
+
+
+def check_stored(url: str, run: Run, connections: int) -> list[str]:
+    """Every acknowledged message stored once and waiting: what is wrong (empty: nothing).
+
+    The MessageSid is unique in the table, so "once" is the database's; what is checked is
+    that no acknowledged message is missing (wrk stops with up to `connections` requests
+    in flight, which may be stored without their answer being counted) and that nothing
+    was processed, so the run measured acknowledging only."""
+    statuses = inbound_statuses(url)
+    stored = sum(statuses.values())
+    problems = []
+    if run.wrapped:
+        problems.append(f"the request file wrapped {run.wrapped} times: some MessageSids "
+                        "were sent twice (prepare more with --requests)")
+    elif not run.completed <= stored <= run.completed + connections + run.errors.get(
+            "timeouts", 0):
+        problems.append(f"{run.completed} messages acknowledged but {stored} stored")
+    if set(statuses) - {"queued"}:
+        problems.append(f"not all waiting as queued: {statuses}")
+    return problems
+
+
+def drain(url: str, env: dict[str, str], expected: int, workers: int = 2,
+          timeout: float = 900) -> dict:
+    """Run `workers` × `flask --app wsgi worker` until every stored message is processed."""
+    procs = []
+    started = time.perf_counter()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        try:
+            for _ in range(workers):
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT,
+                    env={**os.environ, **env}, stdout=log, stderr=log, text=True))
+            while time.perf_counter() - started < timeout:
+                statuses = inbound_statuses(url)
+                if statuses.get("processed", 0) >= expected or \
+                        any(p.poll() is not None for p in procs):
+                    break
+                time.sleep(1)
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            if any(p.returncode not in (0, -15) for p in procs):
+                log.seek(0)
+                print(log.read()[-3000:], file=sys.stderr)
+    seconds = time.perf_counter() - started
+    statuses = inbound_statuses(url)
+    return {"workers": workers, "seconds": round(seconds, 1), "statuses": statuses,
+            "messages_per_s": round(statuses.get("processed", 0) / seconds, 1)}
 
 
 def bench_backend(backend: str, pg_url: str | None, workdir: Path, files, args) -> dict:
@@ -191,15 +254,19 @@ def bench_backend(backend: str, pg_url: str | None, workdir: Path, files, args) 
         prepare_database(url)
         env = {"DATABASE_URL": url, "MESSAGING_TRANSPORT": "console", "VALIDATE_SIGNATURES": "1",
                "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-               "OUTBOX_SENDER_THREAD": "0", "RUN_SCHEDULER": "0", "LOG_LEVEL": "WARNING",
-               "SECRET_KEY": "bench", **CONTENT_TEMPLATES}
+               "RUN_WORKER": "0", "OUTBOX_SENDER_THREAD": "0", "RUN_SCHEDULER": "0",
+               "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench", **CONTENT_TEMPLATES}
         real, rss = measure("wsgi:create_app()", [], env, files, args)
-        statuses = check_processed(url)
+        statuses = inbound_statuses(url)
+        problems = check_stored(url, real, args.connections)
+        drained = drain(url, env, sum(statuses.values())) if args.drain else None
+        if drained and set(drained["statuses"]) != {"processed"}:
+            problems.append(f"after the workers: {drained['statuses']}")
     bare, _ = measure("bare_app:create_app()", ["--pythonpath", str(ROOT / "bench")],
                       {"LOG_LEVEL": "WARNING"}, files, args)
     return {"backend": backend, "real": asdict(real), "bare": asdict(bare),
             "ratio": real.throughput / bare.throughput, "worker_peak_rss_mb": rss,
-            "inbound_statuses": statuses}
+            "inbound_statuses": statuses, "problems": problems, "drain": drained}
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -210,8 +277,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=60_000,
+    parser.add_argument("--requests", type=int, default=100_000,
                         help="signed requests prepared for the measured run (each sent once)")
+    parser.add_argument("--drain", action="store_true",
+                        help="afterwards run 2 inbox workers until every message is processed")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -222,7 +291,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench_inbound_") as tmp:
         workdir = Path(tmp)
         files = (workdir / "warm_up.txt", workdir / "run.txt")
-        write_requests(files[0], 5_000, 0, "w")
+        write_requests(files[0], 10_000, 0, "w")
         write_requests(files[1], args.requests, 10_000_000, "r")
         for backend in backends(pg_url):
             result = bench_backend(backend, pg_url, workdir, files, args)
@@ -232,13 +301,21 @@ def main(argv: list[str] | None = None) -> list[dict]:
                   f"ms p99 {real['p99_ms']:6.1f} ms | bare {bare['throughput']:7.0f} req/s "
                   f"p50 {bare['p50_ms']:5.1f} ms p99 {bare['p99_ms']:5.1f} ms | ratio "
                   f"{result['ratio']:.2f} (target >= 0.5) | worker peak RSS "
-                  f"{result['worker_peak_rss_mb']:.0f} MiB | inbound {result['inbound_statuses']}"
+                  f"{result['worker_peak_rss_mb']:.0f} MiB | stored {result['inbound_statuses']}"
                   f"{' | ERRORS ' + str(real['errors']) if real['errors'] else ''}"
                   f"{' | REPEATED SIDS' if real['wrapped'] else ''}", flush=True)
+            if result["drain"]:
+                d = result["drain"]
+                print(f"{backend:10} drained by {d['workers']} workers in {d['seconds']} s: "
+                      f"{d['messages_per_s']} messages/s, {d['statuses']}", flush=True)
+            for problem in result["problems"]:
+                print(f"{backend:10} VIOLATION: {problem}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return results
 
 
 if __name__ == "__main__":
-    main()
+    if any(r["problems"] for r in main()):
+        raise SystemExit("bench/inbound.py: acknowledged messages missing or processed "
+                         "(see VIOLATION above)")

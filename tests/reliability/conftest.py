@@ -4,7 +4,7 @@ running as real processes (gunicorn, the scheduler) and a runtime to inspect the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from services.core.db import make_engine
 from services.core.runtime import Runtime, build_runtime
 from services.core.settings import load_settings
 from services.roster.apply import import_roster
-from tests.reliability.harness import Gunicorn, app_environment, free_port, scheduler
+from tests.reliability.harness import Gunicorn, Worker, app_environment, free_port, scheduler
 from tests.support.databases import migrated_pg_schema, pg_admin_url
 from tests.support.fake_twilio_server import FakeTwilioServer
 from tests.support.files import SAMPLE_ROSTER
@@ -56,9 +56,16 @@ class Rig:
     web: Gunicorn
     log_dir: Path
     fake: FakeTwilioServer
+    processes: list = field(default_factory=list)     # stopped after the test
 
     def scheduler(self, sweep_every: float = 1.0):
         return scheduler(self.env, self.log_dir, sweep_every)
+
+    def worker(self, name: str = "worker", threads: int | None = None) -> Worker:
+        """A `flask --app wsgi worker` process on this rig (not started yet)."""
+        process = Worker(self.env, self.log_dir, name, threads)
+        self.processes.append(process)
+        return process
 
 
 def make_rig(database_url: str, fake: FakeTwilioServer, log_dir: Path, *, workers: int = 4,
@@ -87,6 +94,8 @@ def rig_factory(tmp_path, fake) -> Iterator:
     factory.processes = processes
     yield factory
     for rig in made:
+        for process in rig.processes:
+            process.stop()
         rig.web.stop()
         rig.rt.close()
     for process in processes:

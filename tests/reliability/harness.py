@@ -8,6 +8,7 @@ the app sends through `twilio.rest.Client` to tests/fake_twilio_server.py.
 
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import signal
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from sqlalchemy import and_, func, or_, select
@@ -59,6 +61,9 @@ def app_environment(database_url: str, port: int, fake: FakeTwilioServer,
         "TWILIO_TIMEOUT_SECONDS": "2",
         "OUTBOX_LEASE_SECONDS": "6",
         "OUTBOX_BACKOFF_SECONDS": "0.5",
+        # A killed inbox worker's claim is taken over after this lease (default 60 s).
+        "INBOUND_LEASE_SECONDS": "6",
+        "INBOUND_BACKOFF_SECONDS": "0.5",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATE_LIMIT_PER_MINUTE": "100000",
         "CONTENT_SID_NEW_TICKET": "HX" + "1" * 32,
@@ -146,6 +151,37 @@ def scheduler(env: dict[str, str], log_dir: Path, sweep_every: float = 1.0) -> P
                                  "--sweep-every", str(sweep_every)], env, log_dir)
 
 
+class Worker(Process):
+    """`flask --app wsgi worker --threads N`: a dedicated inbox worker process (it runs the
+    conversations of stored messages and sends their replies)."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, name: str = "worker",
+                 threads: int | None = None) -> None:
+        argv = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
+        if threads is not None:
+            argv += ["--threads", str(threads)]
+        super().__init__(name, argv, env, log_dir)
+        self.threads = threads
+
+    def start(self, wait: float = 60.0) -> Worker:
+        """Start and wait for its `Inbox worker: N threads` line."""
+        super().start()
+        marker = f"==== start {self.starts} ===="
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.log()[-3000:]}")
+            started = self.log().rpartition(marker)[2]
+            if "Inbox worker:" in started:
+                line = next(x for x in started.splitlines() if "Inbox worker:" in x)
+                digits = "".join(c if c.isdigit() else " " for c in line.split("Inbox worker:")[1])
+                if digits.split():
+                    self.threads = int(digits.split()[0])
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start:\n{self.log()[-3000:]}")
+
+
 # -- the citizens' side ---------------------------------------------------------------------
 
 def citizen_phone(i: int) -> str:
@@ -183,6 +219,8 @@ class LoadResult:
     messages: int = 0
     redelivered: int = 0
     seconds: float = 0.0
+    first_post: dict[str, float] = field(default_factory=dict)   # sid → time.time()
+    unanswered: list[str] = field(default_factory=list)   # pace "reply": no reply in time
 
     def figures(self) -> dict[str, float]:
         lat = sorted(self.latencies) or [0.0]
@@ -200,7 +238,13 @@ class LoadResult:
 
 class LoadDriver:
     """Twilio's side of the webhook: `senders` threads, each interleaving its citizens'
-    conversations (a citizen writes again only after the previous message was answered).
+    conversations.
+
+    `pace="ack"`: a sender posts its next message as soon as the previous one was
+    acknowledged (2xx) — a burst; the workers get a backlog. `pace="reply"`: a sender
+    waits until the reply to its message reached the (fake) Twilio before it posts the
+    next one, as a citizen answers the bot's question (at most `senders` messages in
+    flight); a reply missing after `reply_timeout` s is noted in `result.unanswered`.
 
     A share of the messages is delivered twice with the same MessageSid: half of them at
     the same moment on a second connection, half later, after other messages went by.
@@ -210,8 +254,14 @@ class LoadDriver:
     def __init__(self, base_url: str, conversations: list[list[dict[str, str]]], *,
                  senders: int = 50, redeliver: float = 0.2, seed: int = 1,
                  give_up_after: float = 300.0,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+                 on_progress: Callable[[int], None] | None = None, pace: str = "ack",
+                 fake: FakeTwilioServer | None = None, reply_timeout: float = 60.0) -> None:
+        if pace not in ("ack", "reply") or (pace == "reply" and fake is None):
+            raise ValueError("pace is 'ack' or 'reply' (which needs the fake Twilio server)")
         self.url = base_url + "/whatsapp/inbound"
+        parts = urlsplit(self.url)
+        self._host, self._port, self._path = parts.hostname, parts.port or 80, parts.path
+        self.pace, self.fake, self.reply_timeout = pace, fake, reply_timeout
         self.conversations, self.senders = conversations, senders
         self.redeliver, self.give_up_after = redeliver, give_up_after
         self.random = random.Random(seed)
@@ -223,25 +273,26 @@ class LoadDriver:
         self._twins = ThreadPoolExecutor(max_workers=10, thread_name_prefix="twin")
         self._started = 0.0
 
-    def _session(self) -> requests.Session:
-        if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
-        return self._local.session
-
-    def _post_once(self, form: dict[str, str], signature: str) -> int:
+    def _post_once(self, body: str, form: dict[str, str], signature: str) -> int:
         started = time.perf_counter()
+        # A connection per request, as Twilio's webhooks come: gunicorn's threaded workers
+        # then share the load instead of one worker keeping every connection. Plain
+        # http.client: the driver shares the CPUs with the app, so it should cost little.
+        conn = http.client.HTTPConnection(self._host, self._port, timeout=30)
         try:
-            # A connection per request, as Twilio's webhooks come: gunicorn's threaded
-            # workers then share the load instead of one worker keeping every connection.
-            response = self._session().post(self.url, data=form, timeout=30, headers={
+            conn.request("POST", self._path, body, {
+                "Content-Type": "application/x-www-form-urlencoded",
                 "X-Twilio-Signature": signature, "Connection": "close"})
-            status = response.status_code
-        except requests.RequestException as exc:
-            self._local.session = requests.Session()   # a broken keep-alive connection
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as exc:
             with self._lock:
                 self.result.requests += 1
                 self.result.errors[type(exc).__name__] += 1
             return 0
+        finally:
+            conn.close()
         elapsed = time.perf_counter() - started
         with self._lock:
             self.result.requests += 1
@@ -254,17 +305,32 @@ class LoadDriver:
     def post(self, form: dict[str, str]) -> int:
         """Deliver until a 2xx, like Twilio (backoff 0.2 s doubling to 2 s)."""
         signature = self.validator.compute_signature(self._signed_url, form)
+        body = urlencode(form)
+        with self._lock:
+            self.result.first_post.setdefault(form["MessageSid"], time.time())
         wait, deadline = 0.2, time.monotonic() + self.give_up_after
         while True:
-            status = self._post_once(form, signature)
+            status = self._post_once(body, form, signature)
             if 200 <= status < 300 or time.monotonic() > deadline:
                 return status
             time.sleep(wait)
             wait = min(2.0, wait * 2)
 
+    def _await_reply(self, form: dict[str, str], expected: Counter) -> None:
+        """pace "reply": wait until this citizen's replies reached Twilio (one a message)."""
+        if self.pace != "reply":
+            return
+        phone = form["From"].removeprefix("whatsapp:")
+        expected[phone] += 1
+        if not self.fake.wait_for(phone, expected[phone], self.reply_timeout):
+            with self._lock:
+                self.result.unanswered.append(form["MessageSid"])
+            expected[phone] -= 1       # do not make every later message of theirs wait too
+
     def _sender(self, mine: list[list[dict[str, str]]], rng: random.Random) -> None:
         positions = [0] * len(mine)
         late: list[tuple[int, dict[str, str]]] = []
+        expected: Counter = Counter()       # replies due to each of this sender's citizens
         sent = 0
         while any(p < len(c) for p, c in zip(positions, mine, strict=True)) or late:
             for index, conv in enumerate(mine):
@@ -284,6 +350,7 @@ class LoadDriver:
                         late.append((sent + rng.randint(1, 6), form))
                 else:
                     self.post(form)
+                self._await_reply(form, expected)
                 sent += 1
                 if self.on_progress:
                     self.on_progress(sent)
@@ -372,6 +439,69 @@ def assert_one_answer_per_message(rt: Runtime, sids: set[str]) -> None:
     assert not bad, f"inbound messages not processed: {dict(bad)}"
     doubled = [sid for sid in sids if replies.get(inbound_ids[sid], 0) != 1]
     assert not doubled, f"{len(doubled)} message(s) without exactly one reply"
+
+
+def percentile_ms(seconds: Iterable[float], p: float) -> float:
+    """The p-th quantile (0–1, nearest rank) of durations in seconds, in milliseconds."""
+    values = sorted(seconds)
+    if not values:
+        return float("nan")
+    return round(1000 * values[min(len(values) - 1, int(p * len(values)))], 1)
+
+
+def _replies(rt: Runtime) -> dict[str, list[str]]:
+    """Inbound MessageSid → the Twilio SIDs of the replies to it (kind "reply")."""
+    with rt.sessions() as db:
+        rows = db.execute(select(Message.sid, Message.in_reply_to_id)
+                          .where(Message.direction == Direction.OUT.value,
+                                 Message.kind == "reply",
+                                 Message.in_reply_to_id.is_not(None))).all()
+        inbound = dict(db.execute(select(Message.id, Message.sid)
+                                  .where(Message.direction == Direction.IN.value)).all())
+    out: dict[str, list[str]] = {}
+    for reply_sid, to_id in rows:
+        out.setdefault(inbound[to_id], []).append(reply_sid)
+    return out
+
+
+def reply_latencies(rt: Runtime, fake: FakeTwilioServer,
+                    first_post: dict[str, float]) -> dict[str, float]:
+    """Seconds from the first webhook POST of each message to its reply reaching Twilio."""
+    arrived = {c.sid: c.received_at for c in fake.snapshot()}
+    return {sid: arrived[replies[0]] - first_post[sid]
+            for sid, replies in _replies(rt).items()
+            if sid in first_post and replies and replies[0] in arrived}
+
+
+def replies_out_of_order(rt: Runtime, fake: FakeTwilioServer,
+                         conversations: Iterable[list[dict[str, str]]]) -> list[str]:
+    """Each citizen's replies must reach Twilio in the order the citizen wrote, one per
+    message: what is wrong, one line per citizen (empty: all in order)."""
+    order = {c.sid: n for n, c in enumerate(fake.snapshot())}
+    replies = _replies(rt)
+    problems = []
+    for conv in conversations:
+        sids = [form["MessageSid"] for form in conv]
+        counts = {sid: len(replies.get(sid, [])) for sid in sids}
+        wrong = {sid: n for sid, n in counts.items() if n != 1}
+        if wrong:
+            problems.append(f"{conv[0]['From']}: replies per message {wrong}")
+            continue
+        arrivals = [order.get(replies[sid][0], -1) for sid in sids]
+        if -1 in arrivals:
+            problems.append(f"{conv[0]['From']}: a reply never reached Twilio")
+        elif arrivals != sorted(arrivals):
+            problems.append(f"{conv[0]['From']}: replies reached Twilio in the order "
+                            f"{[sorted(arrivals).index(a) for a in arrivals]}")
+    return problems
+
+
+def inbound_statuses(rt: Runtime) -> dict[str, int]:
+    """Inbound messages by status (all "processed" once the workers are done)."""
+    with rt.sessions() as db:
+        return dict(db.execute(select(Message.status, func.count())
+                               .where(Message.direction == Direction.IN.value)
+                               .group_by(Message.status)).all())
 
 
 def assert_delivered_exactly_once(rt: Runtime, fake: FakeTwilioServer,

@@ -82,6 +82,7 @@ class Created:
     status_callback: str | None
     date_created: datetime
     answered: bool = True            # False when the client never got the 201
+    received_at: float = 0.0         # time.time() when the create arrived (latency figures)
     media_urls: list[str] = field(default_factory=list)
     # (HTTP status, Content-Type, SHA-256) of each MediaUrl, fetched when accepted
     media_fetched: list[tuple[int, str, str]] = field(default_factory=list)
@@ -144,6 +145,8 @@ class FakeTwilioServer:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
+        self._per_phone: dict[str, int] = {}                  # creates per recipient
+        self._waiting: dict[str, threading.Condition] = {}   # wait_for's, per recipient
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.media = MediaStore(self.account_sid, self.auth_token)
@@ -213,6 +216,7 @@ class FakeTwilioServer:
             self.rejected.clear()
             self.created.clear()
             self.calls.clear()
+            self._per_phone.clear()
             self.media.hits.clear()
 
     def add_media(self, data: bytes, content_type: str, *, chunked: bool = False) -> str:
@@ -250,6 +254,21 @@ class FakeTwilioServer:
             for item in self.created:
                 out.setdefault(item.to, []).append(item)
         return out
+
+    def wait_for(self, phone: str, count: int, timeout: float) -> bool:
+        """Wait until `count` messages to `phone` (E.164) were accepted; False on time-out.
+
+        One condition per recipient, so many waiting load-driver threads wake only for
+        their own number."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            cond = self._waiting.setdefault(phone, threading.Condition(self._lock))
+            while self._per_phone.get(phone, 0) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                cond.wait(left)
+            return True
 
     def snapshot(self) -> list[Created]:
         """A copy of the accepted messages."""
@@ -295,8 +314,13 @@ class FakeTwilioServer:
                            content_variables=json.loads(variables) if variables else None,
                            status_callback=form.get("StatusCallback"),
                            date_created=self._now(), answered=answered,
-                           media_urls=list(media_urls or []), media_fetched=fetched)
+                           media_urls=list(media_urls or []), media_fetched=fetched,
+                           received_at=time.time())
             self.created.append(item)
+            self._per_phone[item.to] = self._per_phone.get(item.to, 0) + 1
+            waiting = self._waiting.get(item.to)
+            if waiting is not None:
+                waiting.notify_all()
         return item
 
     @staticmethod
