@@ -9,9 +9,10 @@ processes' (services/channel/wakeup.py; their short poll covers a lost wake-up).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, Executable, bindparam, func, select
+from sqlalchemy import Connection, Engine, Executable, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import Direction, InStatus, Message
@@ -65,6 +66,15 @@ def _store_statement(engine: Engine) -> Executable:
     return statement
 
 
+def _store_connection(engine: Engine) -> AbstractContextManager[Connection]:
+    """Where the one statement runs. PostgreSQL: in autocommit (the statement is its own
+    transaction, one round trip instead of BEGIN, INSERT, COMMIT). SQLite: a transaction
+    under its write lock (BEGIN IMMEDIATE), committed at the end of the block."""
+    if is_sqlite(engine):
+        return engine.begin()
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 def store_inbound(rt: Runtime, msg: Inbound, *, wake: bool = True) -> bool:
     """Store the message once as `queued` and wake the workers after the commit; False
     when its MessageSid was stored before (nothing changes). `wake=False`: the caller
@@ -79,7 +89,7 @@ def store_inbound(rt: Runtime, msg: Inbound, *, wake: bool = True) -> bool:
               "profile_name": msg.profile_name, "kind": "reply",
               "status": InStatus.QUEUED.value, "attempts": 0, "next_attempt_at": now,
               "created_at": now}
-    with rt.engine.begin() as conn:
+    with _store_connection(rt.engine) as conn:
         stored = conn.execute(_store_statement(rt.engine), values).first() is not None
     if stored and wake:
         rt.wake(WAKE_TOPIC)
