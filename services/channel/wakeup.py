@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import psycopg
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from services.channel.inbound import NOTIFY_CHANNEL
 from services.core.background import WakeableLoop
@@ -35,23 +36,21 @@ def _dsn(engine: Engine) -> str:
 
 class InboxNotifier:
     """Sends `NOTIFY layanan_inbox` after `poke()`, from one background loop: one
-    notification for every poke since the last one (a burst costs a few, not one each)."""
+    notification for every poke since the last one (a burst costs a few, not one each).
+    It borrows a pooled connection for each, so closing the runtime leaves none open."""
 
     def __init__(self, engine: Engine) -> None:
-        self.dsn = _dsn(engine)
-        self._conn: psycopg.Connection | None = None
+        self.engine = engine
         self._loop = WakeableLoop("inbox-notifier", self._notify, poll=IDLE_SECONDS)
         self.poke, self.stop = self._loop.wake, self._loop.stop
 
     def _notify(self) -> None:
         try:
-            if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
-                self._conn.execute("SET synchronous_commit = off")   # a wake-up, not data
-            self._conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-        except psycopg.Error as error:   # the workers' poll covers it; reconnect next time
-            log.warning("inbox notifier: %s", type(error).__name__)
-            self._conn = None
+            with self.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    f"NOTIFY {NOTIFY_CHANNEL}")
+        except DBAPIError as error:   # the workers' poll covers it
+            log.warning("inbox notifier: %s", type(error.orig).__name__)
 
 
 class InboxListener:
