@@ -4,7 +4,7 @@ The webhook does not notify inside its own transaction: PostgreSQL takes one clu
 lock for the commit of a transaction that notified and holds it through the WAL flush, so
 every webhook commit, of every process, would run one after the other. Instead, after its
 commit the webhook pokes this process's `InboxNotifier`, one thread that sends `NOTIFY` on
-its own connection, once for all the messages stored since its last one.
+a connection borrowed from the pool, once for all the messages stored since its last one.
 
 In each process with workers, one `InboxListener` thread listens on its own connection and
 wakes the local workers; if the connection drops it reconnects (and wakes them once, for
